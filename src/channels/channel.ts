@@ -1,0 +1,337 @@
+/**
+ * One SPICE channel connection: link stage, ticket auth, data framing, ACK window, ping/pong,
+ * notify, disconnecting, sub-message lists and wait-for-channels (spice-protocol.md §1–§2).
+ * Subclasses handle their channel's messages in `handle()`; messages are processed strictly in
+ * order, and a handler may return a promise (async image decode) during which later messages
+ * wait, so draw order is kept.
+ */
+import { hasCap } from '../protocol/caps';
+import { ChannelType, CommonCap, LinkErr, Msg, Msgc, channelTypeName, linkErrText } from '../protocol/enums';
+import { SpiceProtocolError, type SpiceErrorKind } from '../protocol/errors';
+import { MessageFramer, frameMessage, ByteQueue, type RawMessage } from '../protocol/framing';
+import { LINK_HEADER_SIZE, buildAuthMechanism, buildLinkMess, encryptTicket, parseLinkHeader, parseLinkReply, type RsaOaepEncrypt } from '../protocol/link';
+import { buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
+import { SpiceReader } from '../protocol/reader';
+import { Emitter } from './emitter';
+import type { Transport } from './transport';
+
+export interface ChannelOptions {
+  transport: Transport;
+  channelType: number;
+  channelId: number;
+  connectionId: number;
+  password: string;
+  encrypt: RsaOaepEncrypt;
+  /** resolves when channel (type,id) has processed message `serial` (shared-state waits, §2.5) */
+  waitFor?: (w: WaitForChannel) => Promise<void> | void;
+}
+
+export interface ChannelError {
+  kind: SpiceErrorKind;
+  message: string;
+  /** the SpiceLinkErr when kind is 'link' or 'auth' */
+  linkError?: number;
+}
+
+export type ChannelEvents = {
+  ready: void;
+  notify: Notify;
+  /** the channel is gone; `error` set when it ended because of a problem */
+  closed: { error?: ChannelError; clean: boolean; reason: string };
+};
+
+type Phase = 'link-header' | 'link-reply' | 'auth' | 'auth-result' | 'data' | 'closed';
+
+const COMMON_CAPS = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonCap.AUTH_SPICE, CommonCap.MINI_HEADER];
+
+export abstract class SpiceChannel<E extends Record<string, unknown> = Record<string, never>> {
+  readonly events = new Emitter<ChannelEvents & E>();
+  readonly channelType: number;
+  readonly channelId: number;
+  protected readonly opts: ChannelOptions;
+  protected readonly transport: Transport;
+  private phase: Phase = 'link-header';
+  private readonly linkBuf = new ByteQueue();
+  private linkSize = 0;
+  private readonly framer = new MessageFramer();
+  private outSerial = 1n;
+  /** serial of the last message fully processed (implicit with the mini header) */
+  lastProcessedSerial = 0n;
+  private inSerial = 0n;
+  private ackWindow = 0;
+  private ackCount = 0;
+  /** server caps from the link reply */
+  serverCommonCaps: number[] = [];
+  serverChannelCaps: number[] = [];
+  private queue: RawMessage[] = [];
+  private busy = false;
+  private serialWaiters: Array<{ serial: bigint; resolve: () => void }> = [];
+
+  constructor(opts: ChannelOptions) {
+    this.opts = opts;
+    this.transport = opts.transport;
+    this.channelType = opts.channelType;
+    this.channelId = opts.channelId;
+  }
+
+  get name(): string {
+    return `${channelTypeName(this.channelType)}:${this.channelId}`;
+  }
+
+  get isOpen(): boolean {
+    return this.phase !== 'closed';
+  }
+
+  /** channel-specific capabilities we advertise */
+  protected abstract channelCaps(): number[];
+  /** called once linked; e.g. display sends DISPLAY_INIT */
+  protected onLinked(): void {}
+  /** a channel-specific message (type ≥ 101) */
+  protected abstract handle(type: number, r: SpiceReader): void | Promise<void>;
+  /** the channel is closing; release resources */
+  protected onClosed(): void {}
+
+  start(): void {
+    const t = this.transport;
+    t.onmessage = (b) => this.receive(b);
+    t.onclose = (info) => {
+      if (this.phase === 'closed') return;
+      const during = this.phase === 'data' ? '' : ` during ${this.phase}`;
+      const error: ChannelError | undefined =
+        this.phase === 'data' && info.clean ? undefined : { kind: 'transport', message: `${this.name}: ${info.reason}${during}` };
+      this.finish(error, info.clean, info.reason);
+    };
+    t.send(
+      buildLinkMess({
+        connectionId: this.opts.connectionId,
+        channelType: this.channelType,
+        channelId: this.channelId,
+        commonCaps: COMMON_CAPS,
+        channelCaps: this.channelCaps(),
+      }),
+    );
+  }
+
+  /** send a channel message with the negotiated header */
+  send(type: number, body: Uint8Array = new Uint8Array(0)): void {
+    if (this.phase !== 'data') return;
+    this.transport.send(frameMessage(type, body, this.framer.miniHeader, this.outSerial++));
+  }
+
+  close(reason = 'closed by the client'): void {
+    if (this.phase === 'closed') return;
+    this.finish(undefined, true, reason);
+    this.transport.close();
+  }
+
+  /** fail the channel with a typed error (malformed input etc.) and close only it */
+  fail(err: unknown): void {
+    if (this.phase === 'closed') return;
+    const e: ChannelError =
+      err instanceof SpiceProtocolError
+        ? { kind: err.kind, message: `${this.name}: ${err.message}`, linkError: linkErrorOf(err) }
+        : { kind: 'malformed', message: `${this.name}: internal error: ${err instanceof Error ? err.message : String(err)}` };
+    this.finish(e, false, e.message);
+    this.transport.close();
+  }
+
+  private finish(error: ChannelError | undefined, clean: boolean, reason: string): void {
+    this.phase = 'closed';
+    this.queue = [];
+    for (const w of this.serialWaiters) w.resolve();
+    this.serialWaiters = [];
+    try {
+      this.onClosed();
+    } finally {
+      this.events.emit('closed', { error, clean: clean && !error, reason });
+    }
+  }
+
+  /** resolves once this channel has processed message `serial` (for WAIT_FOR_CHANNELS) */
+  whenProcessed(serial: bigint): Promise<void> {
+    if (this.lastProcessedSerial >= serial || this.phase === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.serialWaiters.push({ serial, resolve }));
+  }
+
+  private receive(b: Uint8Array): void {
+    try {
+      if (this.phase === 'data') {
+        this.framer.push(b);
+        this.pump();
+        return;
+      }
+      this.linkBuf.push(b);
+      this.linkStep();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private linkStep(): void {
+    for (;;) {
+      const q = this.linkBuf;
+      if (this.phase === 'link-header') {
+        if (q.length < LINK_HEADER_SIZE) return;
+        this.linkSize = parseLinkHeader(q.take(LINK_HEADER_SIZE)).size;
+        this.phase = 'link-reply';
+      } else if (this.phase === 'link-reply') {
+        if (q.length < this.linkSize) return;
+        const reply = parseLinkReply(q.take(this.linkSize));
+        if (reply.error !== LinkErr.OK) throw linkFailure(reply.error);
+        this.serverCommonCaps = reply.commonCaps;
+        this.serverChannelCaps = reply.channelCaps;
+        if (!hasCap(reply.commonCaps, CommonCap.AUTH_SPICE) && hasCap(reply.commonCaps, CommonCap.AUTH_SASL)) {
+          throw new SpiceProtocolError('unsupported', 'the server only offers SASL authentication, which a browser client cannot do');
+        }
+        if (hasCap(reply.commonCaps, CommonCap.PROTOCOL_AUTH_SELECTION)) {
+          this.transport.send(buildAuthMechanism(CommonCap.AUTH_SPICE));
+        }
+        this.phase = 'auth';
+        encryptTicket(this.opts.encrypt, reply.pubKey, this.opts.password).then(
+          (ticket) => {
+            if (this.phase !== 'auth') return;
+            this.transport.send(ticket);
+            this.phase = 'auth-result';
+            try {
+              this.linkStep();
+            } catch (e) {
+              this.fail(e);
+            }
+          },
+          (e) => this.fail(e instanceof SpiceProtocolError ? e : new SpiceProtocolError('auth', `ticket encryption failed: ${String(e)}`)),
+        );
+        return;
+      } else if (this.phase === 'auth') {
+        return; // wait for the ticket to be sent
+      } else if (this.phase === 'auth-result') {
+        if (q.length < 4) return;
+        const res = q.take(4);
+        const code = res[0]! | (res[1]! << 8) | (res[2]! << 16) | (res[3]! << 24);
+        if (code !== LinkErr.OK) throw linkFailure(code);
+        this.framer.miniHeader = hasCap(this.serverCommonCaps, CommonCap.MINI_HEADER);
+        this.phase = 'data';
+        const rest = q.take(q.length);
+        this.onLinked();
+        this.events.emit('ready', undefined as never);
+        if (rest.length) {
+          this.framer.push(rest);
+          this.pump();
+        }
+        return;
+      } else return;
+    }
+  }
+
+  /** cut messages out of the byte stream and run them in order */
+  private pump(): void {
+    let m: RawMessage | null;
+    while (this.phase === 'data' && (m = this.framer.next())) {
+      // flow control and liveness are handled as soon as a message is read, even while an
+      // earlier message is still being decoded (the server's net test measures PONG latency)
+      this.inSerial++;
+      if (m.type === Msg.PING) {
+        this.send(Msgc.PONG, buildPong(parsePing(SpiceReader.of(m.body))));
+      }
+      if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
+        this.ackCount = 0;
+        this.send(Msgc.ACK);
+      }
+      this.queue.push(m);
+    }
+    if (!this.busy) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      while (this.queue.length && this.phase === 'data') {
+        const m = this.queue.shift()!;
+        if (m.subList) {
+          const r = new SpiceReader(m.body, 0, m.body.length, m.subList);
+          for (const s of parseSubMessageList(r)) {
+            const p = this.dispatch(s.type, s.body);
+            if (p) await p;
+          }
+        }
+        const p = this.dispatch(m.type, m.body);
+        if (p) await p;
+        this.lastProcessedSerial++;
+        if (this.serialWaiters.length) {
+          const done = this.serialWaiters.filter((w) => w.serial <= this.lastProcessedSerial);
+          this.serialWaiters = this.serialWaiters.filter((w) => w.serial > this.lastProcessedSerial);
+          for (const w of done) w.resolve();
+        }
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private dispatch(type: number, body: Uint8Array): void | Promise<void> {
+    const r = SpiceReader.of(body);
+    switch (type) {
+      case Msg.SET_ACK: {
+        const a = parseSetAck(r);
+        this.ackWindow = a.window;
+        this.ackCount = 0;
+        this.send(Msgc.ACK_SYNC, buildAckSync(a.generation));
+        return;
+      }
+      case Msg.PING:
+        return; // answered in pump()
+      case Msg.NOTIFY:
+        this.events.emit('notify', parseNotify(r));
+        return;
+      case Msg.DISCONNECTING:
+        parseDisconnecting(r);
+        return;
+      case Msg.WAIT_FOR_CHANNELS:
+        return this.waitForChannels(parseWaitForChannels(r));
+      case Msg.LIST: {
+        const subs = parseSubMessageList(r);
+        return (async () => {
+          for (const s of subs) {
+            const p = this.dispatch(s.type, s.body);
+            if (p) await p;
+          }
+        })();
+      }
+      case Msg.MIGRATE:
+      case Msg.MIGRATE_DATA:
+        return; // migration is not advertised yet; the server will not send these
+      default:
+        if (type <= Msg.BASE_LAST) return; // unknown base message: skip
+        return this.handle(type, r);
+    }
+  }
+
+  protected waitForChannels(list: WaitForChannel[]): void | Promise<void> {
+    const wf = this.opts.waitFor;
+    if (!wf) return;
+    const ps: Promise<void>[] = [];
+    for (const w of list) {
+      const p = wf(w);
+      if (p) ps.push(p);
+    }
+    if (ps.length) return Promise.all(ps).then(() => undefined);
+  }
+
+  /** number of received messages so far (implicit serial) */
+  get receivedSerial(): bigint {
+    return this.inSerial;
+  }
+}
+
+function linkFailure(code: number): SpiceProtocolError {
+  const err = new SpiceProtocolError(code === LinkErr.PERMISSION_DENIED ? 'auth' : 'link', linkErrText(code));
+  (err as SpiceProtocolError & { linkError: number }).linkError = code;
+  return err;
+}
+
+export function linkErrorOf(e: unknown): number | undefined {
+  return (e as { linkError?: number } | null)?.linkError;
+}
+
+export { ChannelType };
