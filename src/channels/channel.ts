@@ -44,8 +44,9 @@ type Phase = 'link-header' | 'link-reply' | 'auth' | 'auth-result' | 'data' | 'c
 
 const COMMON_CAPS = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonCap.AUTH_SPICE, CommonCap.MINI_HEADER];
 
-export abstract class SpiceChannel<E extends Record<string, unknown> = Record<string, never>> {
-  readonly events = new Emitter<ChannelEvents & E>();
+export abstract class SpiceChannel {
+  /** lifecycle events; subclasses add their own emitter for channel-specific events */
+  readonly events = new Emitter<ChannelEvents>();
   readonly channelType: number;
   readonly channelId: number;
   protected readonly opts: ChannelOptions;
