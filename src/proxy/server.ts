@@ -1,0 +1,546 @@
+// The proxy: static files of the built client at `/`, and a WebSocket endpoint at `/ws` whose
+// every connection is relayed to one new TCP (or TLS) connection to a SPICE server.
+//
+// The browser never names a host or port. The target is fixed by the operator (`target`), or
+// looked up from `?token=`: a name in a token file, or a signed JWT whose claims carry it.
+import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { JwtError, loadEs256PublicKey, looksLikeJwt, routeFromClaims, verifyJwt, type JwtKeys } from './config/jwt.js';
+import { TokenFile } from './config/tokens.js';
+import { resolveTls, TargetError, type ResolvedTls } from './connect.js';
+import { formatEndpoint, parseHostPort, sameHostPort, type Endpoint, type Route, type TlsSpec } from './endpoint.js';
+import { jsonLogger, silentLogger, type LogLevel, type Logger } from './log.js';
+import { ConnectionLimiter } from './limits.js';
+import { ProxyMetrics, type ErrorKind } from './metrics.js';
+import { Recorder } from './recording.js';
+import { CloseCode, clampReason, Relay, type RelayStats } from './relay.js';
+import { serveStatic } from './static.js';
+
+export type EndpointOption = string | { host: string; port: number; tls?: TlsSpec | null };
+
+export interface JwtOptions {
+  /** HS256 secret (bytes, or a string used as UTF-8). */
+  secret?: Buffer | string;
+  /** ES256 public key: PEM (SPKI or certificate) or a KeyObject. */
+  publicKey?: string | Buffer | KeyObject;
+  /** Require this `aud`. */
+  audience?: string;
+  /** Require this `iss`. */
+  issuer?: string;
+  /** Clock skew tolerated on exp/nbf, seconds (default 5). */
+  leewaySeconds?: number;
+}
+
+export interface ProxyOptions {
+  /** Where to listen (default 127.0.0.1:8080). "HOST:PORT", a port, or { host, port }; port 0 picks a free one. */
+  listen?: { host?: string; port?: number } | string | number;
+  /** A fixed target for every connection ("HOST:PORT" or { host, port, tls }). Excludes tokens/jwt. */
+  target?: EndpointOption;
+  /** With a fixed target: destinations `?migrate=HOST:PORT` may ask for. */
+  migrateTargets?: EndpointOption[];
+  /** Token file: `NAME: HOST:PORT [options]` lines, selected by `?token=NAME`. */
+  tokens?: string;
+  /** Signed tickets in `?token=`. */
+  jwt?: JwtOptions;
+  /** Directory of the built client served at `/` (default: none). */
+  webDir?: string | null;
+  /** WebSocket path (default "/ws"). */
+  wsPath?: string;
+  /**
+   * Origins allowed to open WebSockets ("https://portal.example", "*" for any). Default: only an
+   * Origin whose host equals the request's Host header. Requests without Origin (non-browser
+   * clients) are always allowed: cross-site WebSocket hijacking needs a browser, which sends one.
+   */
+  allowOrigins?: string[];
+  /** Largest WebSocket message accepted from the browser (default 1 MiB). */
+  maxPayload?: number;
+  /** Concurrent connections per client address (default 64; 0 = unlimited). */
+  maxConnectionsPerClient?: number;
+  /** Concurrent connections per token (default 32; 0 = unlimited). */
+  maxConnectionsPerToken?: number;
+  /** Concurrent connections in total (default 0 = unlimited). */
+  maxConnections?: number;
+  /** Close a connection with no traffic either way for this long (default 0 = never). */
+  idleTimeoutMs?: number;
+  /** Ping interval; a client that did not answer the previous ping is dropped (default 30000; 0 = off). */
+  heartbeatMs?: number;
+  /** Give up connecting to the target after this long (default 10000). */
+  connectTimeoutMs?: number;
+  /** ws.bufferedAmount above which the target is paused (default 512 KiB). */
+  highWaterMark?: number;
+  /** ws.bufferedAmount at which it is resumed (default 128 KiB). */
+  lowWaterMark?: number;
+  /** Serve https/wss with this certificate and key (PEM text). */
+  https?: { cert: string | Buffer; key: string | Buffer };
+  /** Record each connection's traffic into this directory (see recording.ts). */
+  recordDir?: string | null;
+  /**
+   * Addresses of reverse proxies (e.g. nginx) whose X-Forwarded-For is believed: for their
+   * requests the client address is the last X-Forwarded-For entry.
+   */
+  trustedProxies?: string[];
+  /** Serve /metrics (default true). */
+  metrics?: boolean;
+  /** A logger, 'json' (JSON lines on stderr, the default) or 'silent'. */
+  logger?: Logger | 'json' | 'silent';
+  /** Lowest level of the 'json' logger (default 'info'). */
+  logLevel?: LogLevel;
+}
+
+export interface ProxyHandle {
+  /** The port actually listened on. */
+  port: number;
+  host: string;
+  /** "http://host:port/" (or https). */
+  url: string;
+  /** "ws://host:port/ws" (or wss). */
+  wsUrl: string;
+  metrics: ProxyMetrics;
+  /** One entry per relayed connection. */
+  connections(): RelayStats[];
+  /** Stops listening, closes every connection (1001), resolves when all is closed. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  wsPath: '/ws',
+  maxPayload: 1024 * 1024,
+  perClient: 64,
+  perToken: 32,
+  heartbeatMs: 30_000,
+  connectTimeoutMs: 10_000,
+  highWaterMark: 512 * 1024,
+  lowWaterMark: 128 * 1024,
+};
+
+function toEndpoint(e: EndpointOption, what: string): Endpoint {
+  if (typeof e === 'string') return parseHostPort(e);
+  if (!e || typeof e.host !== 'string' || !Number.isInteger(e.port)) throw new Error(`${what} needs host and port`);
+  const ep: Endpoint = { host: e.host, port: e.port };
+  if (e.tls) ep.tls = e.tls;
+  return ep;
+}
+
+function toListen(l: ProxyOptions['listen']): { host: string; port: number } {
+  if (l === undefined) return { host: DEFAULTS.host, port: DEFAULTS.port };
+  if (typeof l === 'number') return { host: DEFAULTS.host, port: l };
+  if (typeof l === 'string') {
+    if (/^\d+$/.test(l)) return { host: DEFAULTS.host, port: Number(l) };
+    const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(l);
+    if (!m) throw new Error(`listen wants HOST:PORT, got "${l}"`);
+    return { host: m[1] ?? (m[2] || DEFAULTS.host), port: Number(m[3]) };
+  }
+  return { host: l.host ?? DEFAULTS.host, port: l.port ?? DEFAULTS.port };
+}
+
+/** "::ffff:10.0.0.1" -> "10.0.0.1". */
+function normalizeAddress(a: string | undefined): string {
+  if (!a) return 'unknown';
+  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === 'https:' || protocol === 'wss:' ? '443' : '80';
+}
+
+/** Normalizes an origin for comparison ("HTTPS://Example.com:443" -> "https://example.com"). */
+export function normalizeOrigin(o: string): string {
+  if (o === '*' || o === 'null') return o;
+  try {
+    return new URL(o).origin;
+  } catch {
+    return o.toLowerCase();
+  }
+}
+
+/** The Origin rule described at ProxyOptions.allowOrigins. */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allow: readonly string[] | null): boolean {
+  if (origin === undefined) return true;
+  if (allow) return allow.includes('*') || allow.includes(normalizeOrigin(origin));
+  if (!hostHeader || origin === 'null') return false;
+  try {
+    const o = new URL(origin);
+    const h = new URL(`${o.protocol}//${hostHeader}`);
+    const op = o.port || defaultPort(o.protocol);
+    const hp = h.port || defaultPort(o.protocol);
+    return o.hostname === h.hostname && op === hp;
+  } catch {
+    return false;
+  }
+}
+
+interface Refusal {
+  code: number;
+  reason: string;
+  kind: ErrorKind;
+  tokenRef?: string;
+}
+
+interface Admission {
+  endpoint: Endpoint;
+  tls: ResolvedTls | null;
+  tokenKey: string | null;
+  tokenRef?: string;
+  jti?: string;
+}
+
+export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandle> {
+  const listen = toListen(options.listen);
+  const wsPath = options.wsPath ?? DEFAULTS.wsPath;
+  const logger: Logger =
+    options.logger === 'silent' ? silentLogger : options.logger === undefined || options.logger === 'json' ? jsonLogger({ level: options.logLevel ?? 'info' }) : options.logger;
+  const metrics = new ProxyMetrics();
+  const hwm = options.highWaterMark ?? DEFAULTS.highWaterMark;
+  const lwm = Math.min(options.lowWaterMark ?? DEFAULTS.lowWaterMark, hwm);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+  const allow = options.allowOrigins && options.allowOrigins.length > 0 ? options.allowOrigins.map(normalizeOrigin) : null;
+  const trusted = new Set((options.trustedProxies ?? []).map(normalizeAddress));
+  const serveMetrics = options.metrics ?? true;
+  const recordDir = options.recordDir ?? null;
+  const webDir = options.webDir ?? null;
+
+  // --- where connections may go ---
+  const fixed: Route | null = options.target
+    ? { target: toEndpoint(options.target, 'target'), migrate: (options.migrateTargets ?? []).map((m) => toEndpoint(m, 'migrate target')) }
+    : null;
+  if (fixed && fixed.target.tls) fixed.migrate = fixed.migrate.map((m) => (m.tls ? m : { ...m, tls: fixed.target.tls! }));
+  const jwtKeys: JwtKeys = {};
+  if (options.jwt?.secret !== undefined) {
+    const s = typeof options.jwt.secret === 'string' ? Buffer.from(options.jwt.secret, 'utf8') : options.jwt.secret;
+    if (s.length === 0) throw new Error('the JWT secret is empty');
+    if (s.length < 32) logger.log('warn', 'weak_jwt_secret', { bytes: s.length, hint: 'use at least 32 random bytes' });
+    jwtKeys.hs256Secret = s;
+  }
+  if (options.jwt?.publicKey !== undefined) {
+    const k = options.jwt.publicKey;
+    jwtKeys.es256PublicKey = typeof k === 'string' || Buffer.isBuffer(k) ? loadEs256PublicKey(k) : loadEs256PublicKey(k.export({ type: 'spki', format: 'pem' }));
+  }
+  const useJwt = jwtKeys.hs256Secret !== undefined || jwtKeys.es256PublicKey !== undefined;
+  const tokenFile = options.tokens
+    ? new TokenFile(options.tokens, {
+        onReload: (count) => logger.log('info', 'tokens_reloaded', { count }),
+        onReloadError: (e) => logger.log('error', 'tokens_reload_failed', { error: e.message }),
+      })
+    : null;
+  if (fixed && (tokenFile || useJwt)) throw new Error('use either a fixed target or tokens (token file / JWT keys), not both');
+  if (!fixed && !tokenFile && !useJwt) throw new Error('no target: give a fixed target, a token file or JWT keys');
+
+  const limiter = new ConnectionLimiter({
+    perClient: options.maxConnectionsPerClient ?? DEFAULTS.perClient,
+    perToken: options.maxConnectionsPerToken ?? DEFAULTS.perToken,
+    total: options.maxConnections ?? 0,
+  });
+  // Keyed digest so log lines about one token can be correlated without revealing it.
+  const refKey = randomBytes(32);
+  const tokenRef = (t: string) => createHmac('sha256', refKey).update(t).digest('hex').slice(0, 12);
+
+  const relays = new Set<Relay>();
+  let nextId = 1;
+  let closing = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload ?? DEFAULTS.maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+    // websockify's "binary" subprotocol (spice-html5 offers it); none is fine as well
+    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+  });
+
+  function clientAddress(req: http.IncomingMessage): string {
+    const peer = normalizeAddress(req.socket.remoteAddress);
+    if (trusted.has(peer)) {
+      const xff = req.headers['x-forwarded-for'];
+      const list = (Array.isArray(xff) ? xff.join(',') : xff ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const last = list[list.length - 1];
+      if (last && net.isIP(normalizeAddress(last))) return normalizeAddress(last);
+    }
+    return peer;
+  }
+
+  function routeFor(url: URL): { route: Route; tokenKey: string | null; tokenRef?: string; jti?: string } | Refusal {
+    if (fixed) return { route: fixed, tokenKey: null };
+    const all = url.searchParams.getAll('token');
+    if (all.length === 0 || all[0] === '') return { code: CloseCode.TokenRejected, reason: 'missing token (?token=)', kind: 'token' };
+    if (all.length > 1) return { code: CloseCode.BadRequest, reason: 'more than one token', kind: 'bad_request' };
+    const token = all[0]!;
+    const ref = tokenRef(token);
+    if (useJwt && looksLikeJwt(token)) {
+      try {
+        const claims = verifyJwt(token, jwtKeys, {
+          leeway: options.jwt?.leewaySeconds ?? 5,
+          ...(options.jwt?.audience !== undefined ? { audience: options.jwt.audience } : {}),
+          ...(options.jwt?.issuer !== undefined ? { issuer: options.jwt.issuer } : {}),
+        });
+        const route = routeFromClaims(claims);
+        const jti = typeof claims['jti'] === 'string' ? claims['jti'].slice(0, 64) : undefined;
+        const key = `jwt:${jti ?? createHash('sha256').update(token).digest('hex')}`;
+        return { route, tokenKey: key, tokenRef: ref, ...(jti !== undefined ? { jti } : {}) };
+      } catch (e) {
+        if (e instanceof JwtError) return { code: CloseCode.TokenRejected, reason: `token rejected: ${e.message}`, kind: 'token', tokenRef: ref };
+        throw e;
+      }
+    }
+    const route = tokenFile?.lookup(token);
+    if (!route) return { code: CloseCode.TokenRejected, reason: 'unknown token', kind: 'token', tokenRef: ref };
+    return { route, tokenKey: `file:${token}`, tokenRef: ref };
+  }
+
+  async function admit(url: URL): Promise<Admission | Refusal> {
+    const r = routeFor(url);
+    if ('code' in r) return r;
+    const refuse = (x: Refusal): Refusal => (r.tokenRef !== undefined ? { ...x, tokenRef: r.tokenRef } : x);
+    let endpoint = r.route.target;
+    const migrateParams = url.searchParams.getAll('migrate');
+    if (migrateParams.length > 1) return refuse({ code: CloseCode.BadRequest, reason: 'more than one migrate parameter', kind: 'bad_request' });
+    if (migrateParams.length === 1) {
+      let want: { host: string; port: number };
+      try {
+        want = parseHostPort(migrateParams[0]!);
+      } catch {
+        return refuse({ code: CloseCode.BadRequest, reason: 'bad migrate parameter (HOST:PORT)', kind: 'bad_request' });
+      }
+      const dest = [r.route.target, ...r.route.migrate].find((m) => sameHostPort(m, want));
+      if (!dest) return refuse({ code: CloseCode.NotAllowed, reason: 'migration destination not allowed by the token', kind: 'destination' });
+      endpoint = dest;
+    }
+    let tls: ResolvedTls | null = null;
+    if (endpoint.tls) {
+      try {
+        tls = await resolveTls(endpoint.tls);
+      } catch (e) {
+        if (e instanceof TargetError) return refuse({ code: CloseCode.TargetConfig, reason: e.message, kind: 'target_config' });
+        throw e;
+      }
+    }
+    return {
+      endpoint,
+      tls,
+      tokenKey: r.tokenKey,
+      ...(r.tokenRef !== undefined ? { tokenRef: r.tokenRef } : {}),
+      ...(r.jti !== undefined ? { jti: r.jti } : {}),
+    };
+  }
+
+  function refuseHttp(socket: Duplex, status: number, text: string, body: string): void {
+    const b = `${body}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(b)}\r\nX-Content-Type-Options: nosniff\r\n\r\n${b}`,
+    );
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    const client = clientAddress(req);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      metrics.error('bad_request');
+      return refuseHttp(socket, 400, 'Bad Request', 'bad request');
+    }
+    if (url.pathname !== wsPath) return refuseHttp(socket, 404, 'Not Found', `no WebSocket endpoint here (use ${wsPath})`);
+    if (closing) return refuseHttp(socket, 503, 'Service Unavailable', 'the proxy is shutting down');
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, req.headers.host, allow)) {
+      metrics.error('origin');
+      logger.log('warn', 'refused', { kind: 'origin', client, origin: origin?.slice(0, 200) });
+      return refuseHttp(socket, 403, 'Forbidden', 'origin not allowed');
+    }
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (offered.length > 0 && !offered.includes('binary')) {
+      metrics.error('bad_request');
+      const why = offered.includes('base64')
+        ? 'the base64 subprotocol is not supported: this proxy relays binary frames only (offer "binary")'
+        : 'unsupported WebSocket subprotocol (offer "binary" or none)';
+      logger.log('warn', 'refused', { kind: 'bad_request', client, reason: why });
+      return refuseHttp(socket, 400, 'Bad Request', why);
+    }
+
+    let refusal: Refusal | null = null;
+    let admission: Admission | null = null;
+    let release: (() => void) | null = null;
+    const a = await admit(url);
+    if ('code' in a) refusal = a;
+    else {
+      const slot = limiter.acquire(client, a.tokenKey);
+      if (slot.ok) {
+        admission = a;
+        release = slot.release;
+      } else refusal = { code: CloseCode.TooManyConnections, reason: slot.reason, kind: 'limit' };
+    }
+    if (refusal) {
+      metrics.error(refusal.kind);
+      logger.log('warn', 'refused', { kind: refusal.kind, client, reason: refusal.reason, tokenRef: a.tokenRef });
+    }
+    if (socket.destroyed) {
+      release?.();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refusal || !admission || closing) {
+        release?.();
+        const r = refusal ?? { code: CloseCode.GoingAway, reason: 'the proxy is shutting down' };
+        ws.close(r.code, clampReason(r.reason));
+        // do not let a refused client hold the socket open
+        setTimeout(() => ws.terminate(), 2000).unref();
+        return;
+      }
+      startRelay(ws, admission, client, release!);
+    });
+  }
+
+  function startRelay(ws: WebSocket, a: Admission, client: string, release: () => void): void {
+    const id = nextId++;
+    const target = formatEndpoint(a.endpoint);
+    const logFields = { conn: id, client, target, tls: a.tls !== null, tokenRef: a.tokenRef, jti: a.jti };
+    let recorder: Recorder | null = null;
+    if (recordDir) {
+      try {
+        recorder = new Recorder(recordDir, { conn: id, target, tls: a.tls !== null, subprotocol: ws.protocol }, {
+          onDrop: (reason) => {
+            metrics.error('record');
+            logger.log('warn', 'record_dropped', { conn: id, reason });
+          },
+        });
+      } catch (e) {
+        metrics.error('record');
+        logger.log('warn', 'record_failed', { conn: id, error: (e as Error).message });
+      }
+    }
+    metrics.connectionsTotal++;
+    metrics.connectionsCurrent++;
+    logger.log('info', 'connection', { ...logFields, subprotocol: ws.protocol || 'none' });
+    const relay = new Relay(ws, {
+      id,
+      target: a.endpoint,
+      tls: a.tls,
+      highWaterMark: hwm,
+      lowWaterMark: lwm,
+      connectTimeoutMs,
+      metrics,
+      logger,
+      logFields,
+      recorder,
+      onEnd: (r) => {
+        relays.delete(r);
+        metrics.connectionsCurrent--;
+        release();
+      },
+    });
+    relays.add(relay);
+  }
+
+  async function onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const pathOnly = (req.url ?? '/').split(/[?#]/, 1)[0];
+    if (serveMetrics && pathOnly === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = metrics.render();
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (pathOnly === '/healthz') {
+      res.writeHead(closing ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(closing ? 'closing\n' : 'ok\n');
+      return;
+    }
+    if (pathOnly === wsPath) {
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
+      res.end('this is the WebSocket endpoint\n');
+      return;
+    }
+    await serveStatic(webDir, req, res);
+  }
+
+  const server: http.Server = options.https
+    ? https.createServer({ cert: options.https.cert, key: options.https.key })
+    : http.createServer();
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    onRequest(req, res).catch((e: unknown) => {
+      logger.log('error', 'http_error', { error: (e as Error).message });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(req, socket, head).catch((e: unknown) => {
+      logger.log('error', 'upgrade_error', { error: (e as Error).message });
+      socket.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onErr = (e: Error) => reject(e);
+    server.once('error', onErr);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', onErr);
+      resolve();
+    });
+  });
+  const addr = server.address() as net.AddressInfo;
+  server.on('error', (e) => logger.log('error', 'server_error', { error: e.message }));
+
+  const timers: NodeJS.Timeout[] = [];
+  const heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
+  if (heartbeatMs > 0) {
+    timers.push(setInterval(() => { for (const r of relays) r.heartbeat(); }, heartbeatMs));
+  }
+  const idleMs = options.idleTimeoutMs ?? 0;
+  if (idleMs > 0) {
+    const every = Math.min(Math.max(Math.floor(idleMs / 4), 50), 30_000);
+    timers.push(setInterval(() => {
+      const now = Date.now();
+      for (const r of relays) r.checkIdle(now, idleMs);
+    }, every));
+  }
+  for (const t of timers) t.unref();
+
+  const scheme = options.https ? 'https' : 'http';
+  const hostForUrl = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  logger.log('info', 'listening', {
+    address: `${hostForUrl}:${addr.port}`,
+    tls: !!options.https,
+    mode: fixed ? 'fixed-target' : [tokenFile ? 'token-file' : '', useJwt ? 'jwt' : ''].filter(Boolean).join('+'),
+    target: fixed ? formatEndpoint(fixed.target) : undefined,
+    web: webDir ?? undefined,
+  });
+
+  let closed: Promise<void> | null = null;
+  return {
+    port: addr.port,
+    host: addr.address,
+    url: `${scheme}://${hostForUrl}:${addr.port}/`,
+    wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://${hostForUrl}:${addr.port}${wsPath}`,
+    metrics,
+    connections: () => [...relays].map((r) => r.stats()),
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        for (const t of timers) clearInterval(t);
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const r of relays) r.close(CloseCode.GoingAway, 'the proxy is shutting down');
+        // give the close handshakes a moment, then cut whatever is left
+        const deadline = Date.now() + 2000;
+        while (relays.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        for (const r of relays) r.ws.terminate();
+        server.closeAllConnections();
+        wss.close();
+        await done;
+        logger.log('info', 'stopped');
+      })();
+      return closed;
+    },
+  };
+}
