@@ -115,6 +115,7 @@ export class Recorder {
   private readonly out: WriteStream;
   private readonly t0 = process.hrtime.bigint();
   private stopped = false;
+  private dropped = false;
   private readonly maxPending: number;
 
   constructor(dir: string, meta: Omit<RecordingMeta, 'version' | 'startedAt' | 'startedAtMs'>, private readonly opts: RecorderOptions = {}) {
@@ -168,8 +169,10 @@ export class Recorder {
   }
 
   private drop(reason: string, canWrite: boolean): void {
-    if (this.stopped) return;
-    if (canWrite) this.write(RecordKind.Event, Buffer.from(JSON.stringify({ type: 'truncated', reason }), 'utf8'));
+    if (this.dropped) return;
+    this.dropped = true;
+    // a write error can arrive after close(): it is still reported
+    if (canWrite && !this.stopped) this.write(RecordKind.Event, Buffer.from(JSON.stringify({ type: 'truncated', reason }), 'utf8'));
     this.stopped = true;
     this.opts.onDrop?.(reason);
   }
