@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { KeyboardState } from '../input/keyboard';
+import { scancodeOf } from '../input/scancodes';
+import type { ChannelOptions } from './channel';
+import { InputsChannel } from './inputs-channel';
+import type { Transport } from './transport';
+
+// ---- a scripted SPICE server on an in-memory transport (same helper as cursor-channel.test.ts) ----
+
+class FakeTransport implements Transport {
+  onopen: (() => void) | null = null;
+  onmessage: ((b: Uint8Array) => void) | null = null;
+  onclose: ((i: { clean: boolean; reason: string }) => void) | null = null;
+  sent: Uint8Array[] = [];
+  closed = false;
+  send(b: Uint8Array): void {
+    this.sent.push(b.slice());
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** n little-endian bytes of v (|v| < 2^32; bytes past 4 are the sign extension) */
+const le = (v: number, n: number): number[] => Array.from({ length: n }, (_, i) => (i < 4 ? (v >>> (8 * i)) & 0xff : v < 0 ? 0xff : 0));
+
+async function linked<C extends { start(): void }>(
+  make: (opts: Omit<ChannelOptions, 'channelType' | 'channelId'>) => C,
+  channelCapsWord: number,
+) {
+  const t = new FakeTransport();
+  const ch = make({ transport: t, connectionId: 1, password: '', encrypt: async () => new Uint8Array(128) });
+  ch.start();
+  const replySize = 178 + 8;
+  const reply = [
+    ...le(0x51444552, 4), ...le(2, 4), ...le(2, 4), ...le(replySize, 4),
+    ...le(0, 4), ...new Array<number>(162).fill(0), ...le(1, 4), ...le(1, 4), ...le(178, 4),
+    ...le((1 << 1) | (1 << 3), 4), // AUTH_SPICE, MINI_HEADER
+    ...le(channelCapsWord, 4),
+  ];
+  t.onmessage!(new Uint8Array(reply));
+  await new Promise((r) => setTimeout(r, 0)); // ticket encryption
+  t.onmessage!(new Uint8Array(le(0, 4))); // link OK
+  const linkSends = t.sent.length;
+  return {
+    ch,
+    t,
+    /** deliver a server message */
+    recv(type: number, body: number[] = []): void {
+      t.onmessage!(new Uint8Array([...le(type, 2), ...le(body.length, 4), ...body]));
+    },
+    /** data messages the client sent since the last call */
+    frames(): Array<{ type: number; body: number[] }> {
+      const out = t.sent.splice(linkSends).map((b) => ({ type: b[0]! | (b[1]! << 8), body: Array.from(b.subarray(6)) }));
+      return out;
+    },
+  };
+}
+
+const KEY_DOWN = 101, KEY_UP = 102, KEY_MODIFIERS = 103, KEY_SCANCODE = 104;
+const MOTION = 111, POSITION = 112, PRESS = 113, RELEASE = 114;
+const S_INIT = 101, S_KEY_MODIFIERS = 102, S_MOTION_ACK = 111;
+
+const inputs = (cap: boolean) => linked((o) => new InputsChannel(o), cap ? 1 : 0);
+
+describe('InputsChannel', () => {
+  it('links as channel type 3 with no channel caps', async () => {
+    const { t } = await inputs(true);
+    const mess = t.sent[0]!;
+    expect(mess[20]).toBe(3); // channel_type after 16-byte header + u32 connection id
+    expect(mess[21]).toBe(0);
+    expect(Array.from(mess.subarray(26, 30))).toEqual([0, 0, 0, 0]); // num_channel_caps
+  });
+
+  it('reports guest LEDs from INIT and KEY_MODIFIERS', async () => {
+    const { ch, recv } = await inputs(true);
+    const seen: number[] = [];
+    ch.ev.on('modifiers', (m) => seen.push(m));
+    recv(S_INIT, [2, 0]);
+    recv(S_KEY_MODIFIERS, [6, 0]);
+    expect(seen).toEqual([2, 6]);
+    expect(ch.guestModifiers).toBe(6);
+  });
+
+  it('syncs lock keys: deferred until INIT, then only when different', async () => {
+    const { ch, recv, frames } = await inputs(true);
+    expect(ch.syncModifiers({ capsLock: true, numLock: true, scrollLock: false })).toBe(false);
+    expect(frames()).toEqual([]);
+    recv(S_INIT, [2, 0]); // guest: NumLock only
+    expect(frames()).toEqual([{ type: KEY_MODIFIERS, body: [6, 0] }]);
+    recv(S_KEY_MODIFIERS, [6, 0]);
+    expect(ch.syncModifiers({ capsLock: true, numLock: true, scrollLock: false })).toBe(false);
+    expect(ch.syncModifiers({ capsLock: false })).toBe(true);
+    expect(frames()).toEqual([{ type: KEY_MODIFIERS, body: [2, 0] }]);
+  });
+
+  it('compares a quick second sync with what it asked for, not the stale report', async () => {
+    const { ch, recv, frames } = await inputs(true);
+    recv(S_INIT, [2, 0]);
+    expect(ch.syncModifiers({ capsLock: true, numLock: false, scrollLock: true })).toBe(true);
+    // the server has not reported the new LEDs yet (it does so after a delay)
+    expect(ch.syncModifiers({ capsLock: false, numLock: true, scrollLock: false })).toBe(true);
+    expect(frames()).toEqual([
+      { type: KEY_MODIFIERS, body: [5, 0] },
+      { type: KEY_MODIFIERS, body: [2, 0] },
+    ]);
+    recv(S_KEY_MODIFIERS, [2, 0]);
+    expect(ch.syncModifiers({ capsLock: false, numLock: true, scrollLock: false })).toBe(false);
+  });
+
+  it('sends keyboard state machine output as KEY_DOWN/KEY_UP codes', async () => {
+    const { ch, frames } = await inputs(true);
+    const kb = new KeyboardState((op) => ch.sendKey(op), { altGrFix: false });
+    kb.handle({ type: 'down', code: 'ControlRight' });
+    kb.handle({ type: 'down', code: 'KeyA' });
+    kb.handle({ type: 'up', code: 'KeyA' });
+    kb.handle({ type: 'down', code: 'Pause' });
+    kb.releaseAll();
+    expect(frames()).toEqual([
+      { type: KEY_DOWN, body: [0xe0, 0x1d, 0, 0] },
+      { type: KEY_DOWN, body: [0x1e, 0, 0, 0] },
+      { type: KEY_UP, body: [0x9e, 0, 0, 0] },
+      { type: KEY_DOWN, body: [0xe0, 0x46, 0, 0] },
+      { type: KEY_UP, body: [0xe0, 0xc6, 0, 0] },
+      { type: KEY_UP, body: [0xe0, 0x9d, 0, 0] },
+    ]);
+  });
+
+  it('sends Ctrl+Alt+Del as one KEY_SCANCODE with the cap', async () => {
+    const { ch, frames } = await inputs(true);
+    expect(ch.hasScancodeCap).toBe(true);
+    ch.sendCombo([scancodeOf('ControlLeft')!, scancodeOf('AltLeft')!, scancodeOf('Delete')!]);
+    expect(frames()).toEqual([{ type: KEY_SCANCODE, body: [0x1d, 0x38, 0xe0, 0x53, 0xe0, 0xd3, 0xb8, 0x9d] }]);
+  });
+
+  it('falls back to KEY_DOWN/KEY_UP without the cap', async () => {
+    const { ch, frames } = await inputs(false);
+    expect(ch.hasScancodeCap).toBe(false);
+    ch.sendCombo([0x1d, 0x38, 0xe053]);
+    expect(frames()).toEqual([
+      { type: KEY_DOWN, body: [0x1d, 0, 0, 0] },
+      { type: KEY_DOWN, body: [0x38, 0, 0, 0] },
+      { type: KEY_DOWN, body: [0xe0, 0x53, 0, 0] },
+      { type: KEY_UP, body: [0xe0, 0xd3, 0, 0] },
+      { type: KEY_UP, body: [0xb8, 0, 0, 0] },
+      { type: KEY_UP, body: [0x9d, 0, 0, 0] },
+    ]);
+    ch.sendScancodes([0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5]);
+    expect(frames()).toEqual([
+      { type: KEY_DOWN, body: [0xe1, 0x1d, 0x45, 0xe1] },
+      { type: KEY_UP, body: [0x9d, 0xc5, 0, 0] },
+    ]);
+  });
+
+  it('throttles motion to 8 in flight and flushes the sum on MOTION_ACK', async () => {
+    const { ch, recv, frames } = await inputs(true);
+    for (let i = 0; i < 12; i++) ch.mouseMotion(1, -1, 0);
+    const first = frames();
+    expect(first.length).toBe(8);
+    expect(first[0]).toEqual({ type: MOTION, body: [...le(1, 4), ...le(-1, 4), 0, 0] });
+    expect(ch.motionInFlight).toBe(8);
+    recv(S_MOTION_ACK);
+    expect(frames()).toEqual([{ type: MOTION, body: [...le(4, 4), ...le(-4, 4), 0, 0] }]);
+    expect(ch.motionInFlight).toBe(5);
+  });
+
+  it('sends the latest position before a press, and the press unthrottled', async () => {
+    const { ch, frames } = await inputs(true);
+    for (let i = 0; i < 10; i++) ch.mousePosition(i, 2 * i, 0, 1);
+    frames();
+    ch.mousePress(1, 1);
+    ch.mouseRelease(1, 0);
+    expect(frames()).toEqual([
+      { type: POSITION, body: [...le(9, 4), ...le(18, 4), 0, 0, 1] },
+      { type: PRESS, body: [1, 1, 0] },
+      { type: RELEASE, body: [1, 0, 0] },
+    ]);
+  });
+
+  it('sends wheel notches as PRESS+RELEASE pairs', async () => {
+    const { ch, frames } = await inputs(true);
+    ch.wheel(-1, 4);
+    ch.wheel(2, 0);
+    expect(frames()).toEqual([
+      { type: PRESS, body: [4, 12, 0] },
+      { type: RELEASE, body: [4, 4, 0] },
+      { type: PRESS, body: [5, 16, 0] },
+      { type: RELEASE, body: [5, 0, 0] },
+      { type: PRESS, body: [5, 16, 0] },
+      { type: RELEASE, body: [5, 0, 0] },
+    ]);
+  });
+
+  it('closes with a typed error on a malformed server message', async () => {
+    const { ch, recv } = await inputs(true);
+    let closed: { error?: { kind: string } } | undefined;
+    ch.events.on('closed', (e) => (closed = e));
+    recv(S_INIT, [1]); // u16 cut short
+    expect(closed?.error?.kind).toBe('truncated');
+  });
+});
