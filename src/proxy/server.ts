@@ -70,9 +70,9 @@ export interface ProxyOptions {
   heartbeatMs?: number;
   /** Give up connecting to the target after this long (default 10000). */
   connectTimeoutMs?: number;
-  /** ws.bufferedAmount above which the target is paused (default 512 KiB). */
+  /** ws.bufferedAmount above which the target is paused (default 256 KiB). */
   highWaterMark?: number;
-  /** ws.bufferedAmount at which it is resumed (default 128 KiB). */
+  /** ws.bufferedAmount at which it is resumed (default 64 KiB). */
   lowWaterMark?: number;
   /** Serve https/wss with this certificate and key (PEM text). */
   https?: { cert: string | Buffer; key: string | Buffer };
@@ -115,8 +115,8 @@ const DEFAULTS = {
   perToken: 32,
   heartbeatMs: 30_000,
   connectTimeoutMs: 10_000,
-  highWaterMark: 512 * 1024,
-  lowWaterMark: 128 * 1024,
+  highWaterMark: 256 * 1024,
+  lowWaterMark: 64 * 1024,
 };
 
 function toEndpoint(e: EndpointOption, what: string): Endpoint {
