@@ -463,6 +463,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
   const server: http.Server = options.https
     ? https.createServer({ cert: options.https.cert, key: options.https.key })
     : http.createServer();
+  // slow-header clients (slowloris) are cut early; upgraded connections are not affected
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     onRequest(req, res).catch((e: unknown) => {
       logger.log('error', 'http_error', { error: (e as Error).message });
