@@ -40,7 +40,7 @@ serve: limits
   --max-conns-per-token N    concurrent connections per token (default 32, 0 = no cap)
   --max-conns N              concurrent connections in total (default 0 = no cap)
   --idle-timeout SECONDS     close connections idle this long (default 0 = never)
-  --heartbeat SECONDS        ping interval; no pong by the next ping drops the client (default 30, 0 = off)
+  --heartbeat SECONDS        ping interval; no pong and no data read by the next ping drops the client (default 30, 0 = off)
   --connect-timeout SECONDS  give up connecting to the target (default 10)
   --trusted-proxy ADDR       believe X-Forwarded-For from this reverse proxy address (repeatable)
 serve: diagnostics

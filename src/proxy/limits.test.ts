@@ -176,4 +176,34 @@ describe('idle timeout and heartbeat', () => {
     expect(live.readyState).toBe(live.OPEN);
     expect(p.metrics.errors.get('heartbeat')).toBe(1);
   });
+
+  it('keeps a client that answers no pings while it is still reading data; drops it once it stops', async () => {
+    const source = await countingServer((s) => {
+      const block = Buffer.alloc(64 * 1024, 1);
+      const pump = () => {
+        while (!s.destroyed && s.write(block));
+        if (!s.destroyed) s.once('drain', pump);
+      };
+      pump();
+    });
+    cleanups.push(() => source.close());
+    const p = await startProxy({ listen: 0, target: { host: '127.0.0.1', port: source.port }, heartbeatMs: 200, logger: 'silent' });
+    cleanups.push(() => p.close());
+    const ws = keep(await openWs(p.wsUrl, [], { autoPong: false }));
+    let got = 0;
+    ws.on('message', (d: Buffer) => (got += d.length));
+    // a slow reader: reads in short bursts, across several heartbeat periods
+    const t = setInterval(() => (ws.isPaused ? ws.resume() : ws.pause()), 20);
+    cleanups.push(() => clearInterval(t));
+    await waitFor(() => got > 0, 'data');
+    const start = got;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(got).toBeGreaterThan(start);
+    expect(p.connections()).toHaveLength(1);
+    expect(p.metrics.errors.get('heartbeat')).toBe(0);
+    clearInterval(t);
+    ws.pause(); // stops reading for good
+    await waitFor(() => p.connections().length === 0, 'dropped by the heartbeat');
+    expect(p.metrics.errors.get('heartbeat')).toBe(1);
+  });
 });

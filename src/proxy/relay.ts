@@ -92,7 +92,7 @@ const ERROR_FOR: Record<TargetError['kind'], { kind: ErrorKind; code: number }> 
 
 export class Relay {
   readonly id: number;
-  /** Cleared on each heartbeat ping, set by the pong. */
+  /** Cleared on each heartbeat ping; set by the pong, or by a send toward the browser completing. */
   alive = true;
   /** Date.now() of the last relayed data, either way. */
   lastActivity = Date.now();
@@ -272,7 +272,10 @@ export class Relay {
     }
   };
 
-  private afterSend = (): void => {
+  private afterSend = (err?: Error): void => {
+    // Data leaving our buffers means the browser is reading: as good as a pong. A busy but slow
+    // link can hold a ping behind a long queue; it must not be mistaken for a dead client.
+    if (!err) this.alive = true;
     if (this.targetPaused) this.maybeResumeTarget();
   };
 

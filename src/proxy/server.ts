@@ -66,7 +66,7 @@ export interface ProxyOptions {
   maxConnections?: number;
   /** Close a connection with no traffic either way for this long (default 0 = never). */
   idleTimeoutMs?: number;
-  /** Ping interval; a client that did not answer the previous ping is dropped (default 30000; 0 = off). */
+  /** Ping interval; a client that neither answered the previous ping nor read data since is dropped (default 30000; 0 = off). */
   heartbeatMs?: number;
   /** Give up connecting to the target after this long (default 10000). */
   connectTimeoutMs?: number;
