@@ -24,6 +24,8 @@ export interface ChannelOptions {
   encrypt: RsaOaepEncrypt;
   /** resolves when channel (type,id) has processed message `serial` (shared-state waits, §2.5) */
   waitFor?: (w: WaitForChannel) => Promise<void> | void;
+  /** sees every data-phase byte the server sends (session recording, fixture capture) */
+  tap?: (bytes: Uint8Array) => void;
 }
 
 export interface ChannelError {
@@ -157,6 +159,7 @@ export abstract class SpiceChannel {
   private receive(b: Uint8Array): void {
     try {
       if (this.phase === 'data') {
+        this.opts.tap?.(b);
         this.framer.push(b);
         this.pump();
         return;
@@ -215,6 +218,7 @@ export abstract class SpiceChannel {
         this.onLinked();
         this.events.emit('ready', undefined as never);
         if (rest.length) {
+          this.opts.tap?.(rest);
           this.framer.push(rest);
           this.pump();
         }

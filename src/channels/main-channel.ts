@@ -1,0 +1,111 @@
+/**
+ * Main channel (spice-protocol.md §3): session id, channel list, mouse mode, multimedia time.
+ * The agent and migration arrive in later work; their messages are parsed and surfaced as
+ * events so nothing is silently lost.
+ */
+import { MainCap, MouseMode, MsgMain, MsgcMain } from '../protocol/enums';
+import {
+  buildMouseModeRequest, parseAgentTokens, parseChannelsList, parseMainInit, parseMouseMode,
+  parseMultiMediaTime, parseName, parseUuid, type ChannelId, type MainInit,
+} from '../protocol/main';
+import type { SpiceReader } from '../protocol/reader';
+import { SpiceChannel, type ChannelOptions } from './channel';
+import { Emitter } from './emitter';
+
+export type MainEvents = {
+  init: MainInit;
+  channels: ChannelId[];
+  mouseMode: { supported: number; current: number };
+  mmTime: number;
+  name: string;
+  uuid: Uint8Array;
+  agent: { connected: boolean; tokens: number };
+  agentData: Uint8Array;
+};
+
+export class MainChannel extends SpiceChannel {
+  readonly ev = new Emitter<MainEvents>();
+  sessionId = 0;
+  mouseModeSupported = 0;
+  mouseMode = 0;
+  /** prefer client (absolute) mouse mode when the server offers it (no pointer lock needed) */
+  preferClientMouse = true;
+  agentConnected = false;
+  agentTokens = 0;
+
+  constructor(opts: Omit<ChannelOptions, 'channelType' | 'channelId' | 'connectionId'>) {
+    super({ ...opts, channelType: 1, channelId: 0, connectionId: 0 });
+  }
+
+  protected channelCaps(): number[] {
+    return [MainCap.NAME_AND_UUID, MainCap.AGENT_CONNECTED_TOKENS];
+  }
+
+  /** ask the server for a mouse mode (only if it supports it) */
+  requestMouseMode(mode: number): void {
+    if (this.mouseModeSupported & mode && this.mouseMode !== mode) this.send(MsgcMain.MOUSE_MODE_REQUEST, buildMouseModeRequest(mode));
+  }
+
+  protected handle(type: number, r: SpiceReader): void {
+    switch (type) {
+      case MsgMain.INIT: {
+        const init = parseMainInit(r);
+        this.sessionId = init.sessionId;
+        this.agentConnected = init.agentConnected;
+        this.agentTokens = init.agentTokens;
+        this.setMouseMode(init.supportedMouseModes, init.currentMouseMode);
+        this.ev.emit('init', init);
+        this.ev.emit('mmTime', init.multiMediaTime);
+        this.send(MsgcMain.ATTACH_CHANNELS);
+        return;
+      }
+      case MsgMain.CHANNELS_LIST:
+        this.ev.emit('channels', parseChannelsList(r));
+        return;
+      case MsgMain.MOUSE_MODE: {
+        const m = parseMouseMode(r);
+        this.setMouseMode(m.supported, m.current);
+        return;
+      }
+      case MsgMain.MULTI_MEDIA_TIME:
+        this.ev.emit('mmTime', parseMultiMediaTime(r));
+        return;
+      case MsgMain.NAME:
+        this.ev.emit('name', parseName(r));
+        return;
+      case MsgMain.UUID:
+        this.ev.emit('uuid', parseUuid(r));
+        return;
+      case MsgMain.AGENT_CONNECTED:
+        this.agentConnected = true;
+        this.ev.emit('agent', { connected: true, tokens: this.agentTokens });
+        return;
+      case MsgMain.AGENT_CONNECTED_TOKENS:
+        this.agentConnected = true;
+        this.agentTokens = parseAgentTokens(r);
+        this.ev.emit('agent', { connected: true, tokens: this.agentTokens });
+        return;
+      case MsgMain.AGENT_DISCONNECTED:
+        this.agentConnected = false;
+        this.ev.emit('agent', { connected: false, tokens: 0 });
+        return;
+      case MsgMain.AGENT_TOKEN:
+        this.agentTokens += parseAgentTokens(r);
+        return;
+      case MsgMain.AGENT_DATA:
+        this.ev.emit('agentData', r.rest());
+        return;
+      default:
+        return; // migration messages: not advertised; unknown types are skipped (§12)
+    }
+  }
+
+  private setMouseMode(supported: number, current: number): void {
+    this.mouseModeSupported = supported;
+    this.mouseMode = current;
+    this.ev.emit('mouseMode', { supported, current });
+    if (this.preferClientMouse && current !== MouseMode.CLIENT && supported & MouseMode.CLIENT) {
+      this.requestMouseMode(MouseMode.CLIENT);
+    }
+  }
+}
