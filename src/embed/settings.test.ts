@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { settingsFromUrl } from './settings';
+
+describe('settingsFromUrl', () => {
+  it('defaults to the /ws endpoint next to the page', () => {
+    expect(settingsFromUrl({ href: 'http://127.0.0.1:8080/' }).url).toBe('ws://127.0.0.1:8080/ws');
+    expect(settingsFromUrl({ href: 'https://portal.example/vm/index.html' }).url).toBe('wss://portal.example/vm/ws');
+  });
+  it('keeps spice-html5 parameter names', () => {
+    const s = settingsFromUrl({ href: 'http://localhost/spice.html?host=10.0.0.5&port=5959&path=websockify&password=pw&encrypt=1' });
+    expect(s.url).toBe('wss://10.0.0.5:5959/websockify');
+    expect(s.password).toBe('pw');
+  });
+  it('passes the token to the proxy, never a target', () => {
+    const s = settingsFromUrl({ href: 'http://localhost:8080/?token=vm%201' });
+    expect(s.url).toBe('ws://localhost:8080/ws?token=vm+1');
+  });
+  it('brackets IPv6 hosts', () => {
+    expect(settingsFromUrl({ href: 'http://localhost/?host=::1&port=81' }).url).toBe('ws://[::1]:81/ws');
+  });
+});

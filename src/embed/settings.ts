@@ -1,0 +1,40 @@
+/**
+ * Connection settings from the page URL. spice-html5's names keep working (host, port, path,
+ * password, encrypt) so existing portal links do not break; `token` selects a proxy target
+ * (the proxy maps it to host:port — the browser never chooses one).
+ */
+export interface ConnectSettings {
+  /** WebSocket URL for every channel connection */
+  url: string;
+  password: string;
+  /** image compression name to prefer (off, auto_glz, auto_lz, quic, glz, lz, lz4), if set */
+  compression: string | null;
+  /** connect as soon as the page loads */
+  autoconnect: boolean;
+}
+
+export function settingsFromUrl(loc: { href: string }): ConnectSettings {
+  const u = new URL(loc.href);
+  const q = u.searchParams;
+  const secure = u.protocol === 'https:' || q.get('encrypt') === '1' || q.get('encrypt') === 'true';
+  const host = q.get('host') || u.hostname;
+  const port = q.get('port') || u.port;
+  // default path: our proxy's /ws next to the page; spice-html5 links pass path=websockify etc.
+  let path = q.get('path') ?? defaultWsPath(u.pathname);
+  if (!path.startsWith('/')) path = `/${path}`;
+  const ws = new URL(`${secure ? 'wss' : 'ws'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}${port ? `:${port}` : ''}${path}`);
+  const token = q.get('token');
+  if (token) ws.searchParams.set('token', token);
+  return {
+    url: ws.toString(),
+    password: q.get('password') ?? '',
+    compression: q.get('compression'),
+    autoconnect: q.get('autoconnect') !== '0',
+  };
+}
+
+/** "/" → "/ws"; "/app/index.html" → "/app/ws" (the proxy serves the client and /ws together) */
+function defaultWsPath(pagePath: string): string {
+  const dir = pagePath.endsWith('/') ? pagePath : pagePath.slice(0, pagePath.lastIndexOf('/') + 1);
+  return `${dir}ws`;
+}
