@@ -39,6 +39,7 @@ export const REQUIRED = Object.freeze([
   ['/usr/include/spice-server/spice.h', 'libspice-server-dev'],
   ['pkg-config', 'pkg-config'],
   ['gcc', 'gcc'],
+  ['/usr/sbin/nginx', 'nginx'], // e2e: the client through nginx to two proxy instances (issue 4)
 ]);
 
 /** @param {string} cmd @returns {boolean} true when an executable named cmd is on PATH */
