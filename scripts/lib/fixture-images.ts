@@ -67,3 +67,48 @@ export function pixelHash(px: Uint32Array): string {
   for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
 }
+
+/**
+ * An uncompressed 32BIT/RGBA BITMAP image decoded here, in the test support, straight from the
+ * format table of spice-protocol.md §5.5 — independent truth for the compressed codecs.
+ * Returns null for other formats. Alpha is forced to 255 (we compare colour).
+ */
+export function rawBitmapPixels(img: SpiceImage): Uint32Array | null {
+  if (img.kind !== 'bitmap') return null;
+  const bm = img.bitmap;
+  if (bm.format !== 8 && bm.format !== 9) return null;
+  const out = new Uint32Array(bm.width * bm.height);
+  const topDown = (bm.flags & 4) !== 0;
+  for (let y = 0; y < bm.height; y++) {
+    const sy = topDown ? y : bm.height - 1 - y;
+    for (let x = 0; x < bm.width; x++) {
+      const o = sy * bm.stride + x * 4;
+      out[y * bm.width + x] = (0xff000000 | (bm.data[o] << 16) | (bm.data[o + 1] << 8) | bm.data[o + 2]) >>> 0;
+    }
+  }
+  return out;
+}
+
+/** "WxH:hash" of every raw 32-bit bitmap of a recording (the `off` one has nearly all) */
+export function rawBitmapKeys(mode: string): Set<string> {
+  const keys = new Set<string>();
+  for (const i of imagesInStream(loadStream(mode))) {
+    const p = rawBitmapPixels(i.image);
+    if (p) keys.add(`${i.image.width}x${i.image.height}:${pixelHash(p)}`);
+  }
+  return keys;
+}
+
+/** the same key with alpha forced to 255, for decoded images */
+export function opaqueKey(d: { width: number; height: number; pixels: Uint32Array }): string {
+  const p = d.pixels.map((v) => (v | 0xff000000) >>> 0);
+  return `${d.width}x${d.height}:${pixelHash(p)}`;
+}
+
+/** number of pixels that differ */
+export function diffCount(a: Uint32Array, b: Uint32Array): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
