@@ -54,7 +54,7 @@ describe('GLZ on real Xspice recordings (one window per recording, stream order)
   it('ZLIB_GLZ: a real GLZ payload wrapped in zlib decodes the same through DecompressionStream', async () => {
     const inflate: Inflate = async (data) => {
       const ds = new DecompressionStream('deflate');
-      const out = new Response(new Blob([data]).stream().pipeThrough(ds));
+      const out = new Response(new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(ds));
       return new Uint8Array(await out.arrayBuffer());
     };
     const glzImages = imagesInStream(loadStream('glz')).filter((i) => i.image.type === ImageType.GLZ_RGB);
