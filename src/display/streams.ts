@@ -1,0 +1,121 @@
+/**
+ * Video streams (spice-protocol.md §5.8): STREAM_CREATE / DATA / DATA_SIZED / CLIP / DESTROY /
+ * DESTROY_ALL state, and M-JPEG frames drawn into the stream's dest rect on its surface as
+ * spice-common's sw canvas put_image does: source x8r8g8b8, nearest scaling by the truncated
+ * 16.16 factor when the frame and dest sizes differ, clipped to the stream clip (NONE = dest).
+ * Frames are shown as soon as they are decoded (no mm_time scheduling yet).
+ */
+import type { DecodedImage } from '../codecs/types';
+import type { Clip, Rect, StreamCreate, StreamData } from '../protocol/display';
+import { ImageScaleMode, Ropd, VideoCodecType } from '../protocol/enums';
+import { SpiceProtocolError } from '../protocol/errors';
+import type { JpegDecoder, MaybePromise } from './images';
+import { drawCopy } from './ops/rop';
+import { drawRegion } from './ops/region';
+import { extents } from './draw';
+import type { DrawSink } from './sink';
+import type { SurfaceStore } from './surfaces';
+
+/** SPICE_MAX_NUM_STREAMS (the server uses at most 50) */
+export const MAX_STREAMS = 64;
+const TOP_DOWN = 1;
+
+export interface StreamState {
+  id: number;
+  surfaceId: number;
+  codecType: number;
+  flags: number;
+  width: number;
+  height: number;
+  dest: Rect;
+  clip: Clip;
+  frames: number;
+  lastMmTime: number;
+}
+
+export class Streams {
+  private readonly map = new Map<number, StreamState>();
+
+  constructor(
+    private readonly surfaces: SurfaceStore,
+    private readonly sink: DrawSink,
+    private readonly jpeg: JpegDecoder | null,
+  ) {}
+
+  get(id: number): StreamState | undefined {
+    return this.map.get(id);
+  }
+
+  get count(): number {
+    return this.map.size;
+  }
+
+  create(c: StreamCreate): void {
+    if (c.id >= MAX_STREAMS) throw new SpiceProtocolError('malformed', `stream id ${c.id} ≥ ${MAX_STREAMS}`);
+    if (c.codecType !== VideoCodecType.MJPEG) throw new SpiceProtocolError('unsupported', `stream codec ${c.codecType} (we advertise MJPEG only)`);
+    this.surfaces.target(c.surfaceId);
+    this.map.set(c.id, {
+      id: c.id, surfaceId: c.surfaceId, codecType: c.codecType, flags: c.flags, width: c.streamWidth, height: c.streamHeight,
+      dest: c.dest, clip: c.clip, frames: 0, lastMmTime: 0,
+    });
+  }
+
+  clip(id: number, clip: Clip): void {
+    this.need(id).clip = clip;
+  }
+
+  destroy(id: number): void {
+    this.map.delete(id);
+  }
+
+  destroyAll(): void {
+    this.map.clear();
+  }
+
+  /** STREAM_DATA / STREAM_DATA_SIZED (the latter carries its own size and dest) */
+  data(d: StreamData): MaybePromise<void> {
+    const st = this.need(d.id);
+    if (d.dest) {
+      st.dest = d.dest;
+      st.width = d.width!;
+      st.height = d.height!;
+    }
+    st.frames++;
+    st.lastMmTime = d.mmTime;
+    const dec = this.jpeg;
+    if (!dec) throw new SpiceProtocolError('unsupported', 'M-JPEG stream without a JPEG decoder');
+    const dest = st.dest;
+    return dec(d.data).then(
+      (img) => this.present(st, dest, img),
+      (e: unknown) => {
+        if (e instanceof SpiceProtocolError) throw e;
+        throw new SpiceProtocolError('codec', `mjpeg frame: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }
+
+  private present(st: StreamState, dest: Rect, frame: DecodedImage): void {
+    if (this.map.get(st.id) !== st) return; // destroyed while decoding
+    const s = this.surfaces.get(st.surfaceId);
+    if (!s || dest.right <= dest.left || dest.bottom <= dest.top) return;
+    let px = frame.pixels;
+    if (!(st.flags & TOP_DOWN)) {
+      // bottom-up stream: the decoded frame's first row is the bottom row
+      const w = frame.width, h = frame.height;
+      px = new Uint32Array(w * h);
+      for (let y = 0; y < h; y++) px.set(frame.pixels.subarray((h - 1 - y) * w, (h - y) * w), y * w);
+    }
+    const src = { width: frame.width, height: frame.height, pixels: px };
+    const clip = st.clip ?? [dest];
+    const srcArea = { top: 0, left: 0, bottom: frame.height, right: frame.width };
+    drawCopy(s, dest, clip, src, true, srcArea, Ropd.OP_PUT, ImageScaleMode.NEAREST, null);
+    const e = extents(drawRegion(s, dest, clip));
+    if (e) this.sink.damage(s, e);
+  }
+
+  private need(id: number): StreamState {
+    const st = this.map.get(id);
+    if (!st) throw new SpiceProtocolError('malformed', `unknown stream ${id}`);
+    return st;
+  }
+}
