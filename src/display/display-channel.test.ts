@@ -1,0 +1,118 @@
+/**
+ * DisplayChannel over a scripted in-memory transport: link (our caps), DISPLAY_INIT and
+ * PREFERRED_COMPRESSION on the wire, then a real recorded Xspice data phase delivered in
+ * arbitrary chunks is drawn to the server's framebuffer; bad input closes the channel with a
+ * typed error.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Transport } from '../channels/transport';
+import { DisplayCap, ImageCompression, MsgDisplay, MsgcDisplay } from '../protocol/enums';
+import { DisplayChannel, type DisplayChannelOptions } from './display-channel';
+import { loadStream, loadTruth } from '../../scripts/lib/fixture-images';
+import { comparePixels, jpegJs } from '../../scripts/lib/display-replay';
+import { BufferSink } from './sink';
+
+class FakeTransport implements Transport {
+  onopen: (() => void) | null = null;
+  onmessage: ((b: Uint8Array) => void) | null = null;
+  onclose: ((i: { clean: boolean; reason: string }) => void) | null = null;
+  sent: Uint8Array[] = [];
+  closed = false;
+  send(b: Uint8Array): void {
+    this.sent.push(b.slice());
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const le = (v: number, n: number): number[] => Array.from({ length: n }, (_, i) => (i < 4 ? (v >>> (8 * i)) & 0xff : 0));
+const u32 = (b: Uint8Array, o: number) => new DataView(b.buffer, b.byteOffset).getUint32(o, true);
+
+async function linked(serverCaps: number, extra: Partial<DisplayChannelOptions> = {}) {
+  const t = new FakeTransport();
+  const sink = new BufferSink();
+  const ch = new DisplayChannel({ transport: t, connectionId: 7, password: 'pw', encrypt: async () => new Uint8Array(128), sink, jpeg: jpegJs, ...extra });
+  const closed: Array<{ error?: { kind: string; message: string } }> = [];
+  ch.events.on('closed', (e) => closed.push(e));
+  ch.start();
+  const replySize = 178 + 8;
+  t.onmessage!(new Uint8Array([
+    ...le(0x51444552, 4), ...le(2, 4), ...le(2, 4), ...le(replySize, 4),
+    ...le(0, 4), ...new Array<number>(162).fill(0), ...le(1, 4), ...le(1, 4), ...le(178, 4),
+    ...le((1 << 1) | (1 << 3), 4), // AUTH_SPICE, MINI_HEADER
+    ...le(serverCaps, 4),
+  ]));
+  await new Promise((r) => setTimeout(r, 0)); // ticket encryption
+  const linkMess = t.sent[0]!;
+  linkSends.set(t, t.sent.length); // link mess and ticket
+  t.onmessage!(new Uint8Array(le(0, 4))); // link OK
+  return { t, ch, sink, closed, linkMess };
+}
+
+const linkSends = new WeakMap<FakeTransport, number>();
+/** client data messages after the link */
+function dataFrames(t: FakeTransport): Array<{ type: number; body: Uint8Array }> {
+  return t.sent.slice(linkSends.get(t)).map((b) => ({ type: b[0]! | (b[1]! << 8), body: b.subarray(6, 6 + u32(b, 2)) }));
+}
+
+describe('DisplayChannel', () => {
+  it('advertises the display caps it implements and sends DISPLAY_INIT, then PREFERRED_COMPRESSION', async () => {
+    const { t, linkMess } = await linked(1 << DisplayCap.PREF_COMPRESSION, { preferredCompression: ImageCompression.LZ4 });
+    // SpiceLinkMess after the 16-byte header: conn id, type, id, n common, n channel, caps offset
+    const m = linkMess.subarray(16);
+    expect(m[4]).toBe(2); // DISPLAY
+    const nCommon = u32(m, 6), nChannel = u32(m, 10), capsOff = u32(m, 14);
+    expect(nChannel).toBe(1);
+    const word = u32(m, capsOff + 4 * nCommon);
+    const want: number[] = [DisplayCap.SIZED_STREAM, DisplayCap.MONITORS_CONFIG, DisplayCap.LZ4_COMPRESSION, DisplayCap.PREF_COMPRESSION, DisplayCap.MULTI_CODEC, DisplayCap.CODEC_MJPEG];
+    expect(word).toBe(want.reduce((w, c) => w | (1 << c), 0));
+    expect(word & (1 << DisplayCap.COMPOSITE)).toBe(0);
+
+    const f = dataFrames(t);
+    expect(f.map((x) => x.type)).toEqual([MsgcDisplay.INIT, MsgcDisplay.PREFERRED_COMPRESSION]);
+    const init = f[0]!.body;
+    expect(init.length).toBe(14);
+    const dv = new DataView(init.buffer, init.byteOffset, 14);
+    expect(init[0]).toBe(1); // pixmap cache id
+    expect(dv.getBigInt64(1, true)).toBe(20n * 1024n * 1024n); // 80 MiB of pixels
+    expect(init[9]).toBe(1); // GLZ dictionary id
+    expect(dv.getInt32(10, true)).toBe(4 * 1024 * 1024);
+    expect(Array.from(f[1]!.body)).toEqual([ImageCompression.LZ4]);
+  });
+
+  it('sends no PREFERRED_COMPRESSION when the server lacks the cap', async () => {
+    const { t } = await linked(0, { preferredCompression: ImageCompression.LZ4 });
+    expect(dataFrames(t).map((x) => x.type)).toEqual([MsgcDisplay.INIT]);
+  });
+
+  it('draws a recorded glz session fed in odd-sized chunks to the server framebuffer', async () => {
+    const { t, ch, sink, closed } = await linked(0);
+    const prim: string[] = [];
+    let marks = 0;
+    ch.ev.on('primary', (e) => prim.push(`${e.width}x${e.height}`));
+    ch.ev.on('mark', () => marks++);
+    const bin = loadStream('glz');
+    for (let o = 0; o < bin.length; o += 40000 + 7) t.onmessage!(bin.subarray(o, Math.min(bin.length, o + 40007)));
+    await ch.whenProcessed(ch.receivedSerial);
+    expect(closed).toEqual([]);
+    const truth = loadTruth('glz');
+    expect(prim).toEqual([`${truth.width}x${truth.height}`]);
+    expect(marks).toBe(1);
+    const d = comparePixels(sink.primary!.pixels, truth.pixels, truth.width);
+    expect(d, `${d.count} pixels differ, first ${d.first}`).toEqual({ count: 0, first: null });
+    // the recording holds SET_ACK and PINGs: the channel answered them
+    expect(dataFrames(t).map((x) => x.type)).toContain(3 /* PONG */);
+  });
+
+  it('a malformed draw message closes only this channel with a typed error', async () => {
+    const { t, ch, closed } = await linked(0);
+    // DRAW_COPY on a surface that was never created
+    const body = [...le(5, 4), ...le(0, 16), 0, ...le(0, 4), ...le(0, 16), ...le(8, 2), 1, 0, ...le(0, 8), ...le(0, 4)];
+    t.onmessage!(new Uint8Array([...le(MsgDisplay.DRAW_COPY, 2), ...le(body.length, 4), ...body]));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ch.isOpen).toBe(false);
+    expect(closed[0]?.error?.kind).toBe('malformed');
+    expect(t.closed).toBe(true);
+  });
+});

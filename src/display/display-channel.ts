@@ -1,0 +1,116 @@
+/**
+ * Display channel (spice-protocol.md §5): link with our display caps, DISPLAY_INIT, optional
+ * PREFERRED_COMPRESSION, then every message goes to a DisplayCore in order. Asynchronous work
+ * (JPEG, ZLIB_GLZ inflate, M-JPEG frames) returns a promise that SpiceChannel awaits before the
+ * next message, so draw order is the server's. A SpiceProtocolError from the core (malformed
+ * message, codec failure, cache overflow) fails this channel only, with that typed error.
+ *
+ * Caches: one display worker per channel owns its image cache and GLZ window, so they cannot be
+ * shared across channels the way spice-gtk shares them. The server shares a cache between the
+ * channels that name the same id in DISPLAY_INIT; we therefore give each channel its own ids
+ * (default 1 + channelId: channel 0 uses id 1 as spice-gtk does).
+ */
+import { GlzWindow } from '../codecs/glz';
+import type { Inflate } from '../codecs/zlib-glz';
+import { hasCap } from '../protocol/caps';
+import { buildDisplayInit, buildPreferredCompression } from '../protocol/display';
+import { ChannelType, DisplayCap, MsgcDisplay } from '../protocol/enums';
+import type { SpiceReader } from '../protocol/reader';
+import { SpiceChannel, type ChannelOptions } from '../channels/channel';
+import { Emitter } from '../channels/emitter';
+import { ImageCache, PIXMAP_CACHE_PIXELS } from './caches';
+import { DisplayCore, GLZ_WINDOW_PIXELS, type MonitorsConfig } from './core';
+import type { JpegDecoder } from './images';
+import type { DrawSink } from './sink';
+import type { Surface } from './surface';
+
+export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType' | 'channelId'> {
+  channelId?: number;
+  /** where surfaces and damage go (the worker's OffscreenCanvas sink, BufferSink in Node) */
+  sink: DrawSink;
+  /** JPEG decoder for JPEG/JPEG_ALPHA images and M-JPEG streams */
+  jpeg?: JpegDecoder | null;
+  inflate?: Inflate;
+  /** SpiceImageCompression to request when the server has PREF_COMPRESSION */
+  preferredCompression?: number;
+  /** DISPLAY_INIT ids (default 1 + channelId) */
+  pixmapCacheId?: number;
+  glzDictionaryId?: number;
+  /** total pixels of this channel's surfaces (default 64 Mi) */
+  maxSurfacePixels?: number;
+}
+
+export type DisplayChannelEvents = {
+  /** the primary surface was created or re-created (new size): resize the canvas */
+  primary: { width: number; height: number; surface: Surface };
+  /** the primary surface was destroyed (monitor gone, or a mode change follows) */
+  primaryDestroyed: { id: number };
+  /** MARK: the first full image of the primary has arrived */
+  mark: void;
+  /** MONITORS_CONFIG: which rectangles of which surface are monitors */
+  monitors: MonitorsConfig;
+};
+
+/** Capabilities we implement (§5.7); COMPOSITE/A8_SURFACE/STREAM_REPORT/other codecs are not. */
+export const DISPLAY_CAPS: readonly number[] = [
+  DisplayCap.SIZED_STREAM,
+  DisplayCap.MONITORS_CONFIG,
+  DisplayCap.LZ4_COMPRESSION,
+  DisplayCap.PREF_COMPRESSION,
+  DisplayCap.MULTI_CODEC,
+  DisplayCap.CODEC_MJPEG,
+];
+
+export class DisplayChannel extends SpiceChannel {
+  readonly ev = new Emitter<DisplayChannelEvents>();
+  readonly core: DisplayCore;
+  private readonly dopts: DisplayChannelOptions;
+
+  constructor(opts: DisplayChannelOptions) {
+    super({ ...opts, channelType: ChannelType.DISPLAY, channelId: opts.channelId ?? 0 });
+    this.dopts = opts;
+    this.core = new DisplayCore({
+      sink: opts.sink,
+      jpeg: opts.jpeg ?? null,
+      inflate: opts.inflate,
+      imageCache: new ImageCache(PIXMAP_CACHE_PIXELS),
+      glzWindow: new GlzWindow(GLZ_WINDOW_PIXELS),
+      maxSurfacePixels: opts.maxSurfacePixels,
+      waitFor: opts.waitFor,
+    });
+    const ce = this.core.events;
+    ce.on('primary', ({ surface }) => this.ev.emit('primary', { width: surface.width, height: surface.height, surface }));
+    ce.on('primaryDestroyed', (e) => this.ev.emit('primaryDestroyed', e));
+    ce.on('mark', () => this.ev.emit('mark', undefined));
+    ce.on('monitors', (m) => this.ev.emit('monitors', m));
+  }
+
+  protected channelCaps(): number[] {
+    return [...DISPLAY_CAPS];
+  }
+
+  protected override onLinked(): void {
+    const id = this.channelId + 1;
+    this.send(
+      MsgcDisplay.INIT,
+      buildDisplayInit({
+        pixmapCacheId: this.dopts.pixmapCacheId ?? id,
+        pixmapCacheSize: BigInt(this.core.images.maxPixels),
+        glzDictionaryId: this.dopts.glzDictionaryId ?? id,
+        glzDictionaryWindowSize: this.core.glz.maxPixels,
+      }),
+    );
+    const pc = this.dopts.preferredCompression;
+    if (pc !== undefined && hasCap(this.serverChannelCaps, DisplayCap.PREF_COMPRESSION)) {
+      this.send(MsgcDisplay.PREFERRED_COMPRESSION, buildPreferredCompression(pc));
+    }
+  }
+
+  protected handle(type: number, r: SpiceReader): void | Promise<void> {
+    return this.core.handle(type, r);
+  }
+
+  protected override onClosed(): void {
+    this.core.dispose();
+  }
+}
