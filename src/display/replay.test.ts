@@ -3,12 +3,13 @@
  * through DisplayCore into a BufferSink: the final primary surface must equal the X server's own
  * framebuffer (<mode>.truth.png, xwd -root) in every pixel.
  */
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { RECORDING_ORDER, loadStream, loadTruth } from '../../scripts/lib/fixture-images';
 import { comparePixels, jpegJs } from '../../scripts/lib/display-replay';
-import { MsgDisplay } from '../protocol/enums';
+import { ImageType, MsgDisplay } from '../protocol/enums';
 import { DisplayCore } from './core';
-import { displayMessages, replayInto } from './replay';
+import { displayMessages, replayInto, type ReplayMessage } from './replay';
 import { BufferSink } from './sink';
 
 describe('replay of recorded Xspice sessions', () => {
@@ -36,4 +37,33 @@ describe('replay of recorded Xspice sessions', () => {
       expect(core.counts.get(MsgDisplay.DRAW_COPY)).toBeGreaterThan(0);
     });
   }
+
+  it('glz: every GLZ_RGB image re-wrapped as ZLIB_GLZ_RGB (zlib by node:zlib) still gives the framebuffer', async () => {
+    let wrapped = 0;
+    const msgs = displayMessages(loadStream('glz')).map((m): ReplayMessage => {
+      if (m.type !== MsgDisplay.DRAW_COPY) return m;
+      const b = m.body, dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const clipRects = b[20] === 1 ? dv.getUint32(21, true) : 0;
+      const ptr = dv.getUint32(21 + (clipRects ? 4 + 16 * clipRects : 0), true);
+      if (b[ptr + 8] !== ImageType.GLZ_RGB) return m;
+      const size = dv.getUint32(ptr + 18, true);
+      if (ptr + 22 + size !== b.length) return m; // only images at the end of the body
+      const z = deflateSync(b.subarray(ptr + 22));
+      const out = new Uint8Array(ptr + 26 + z.length);
+      out.set(b.subarray(0, ptr + 18));
+      out[ptr + 8] = ImageType.ZLIB_GLZ_RGB;
+      const o = new DataView(out.buffer);
+      o.setUint32(ptr + 18, size, true); // glz_data_size: the inflated size
+      o.setUint32(ptr + 22, z.length, true);
+      out.set(z, ptr + 26);
+      wrapped++;
+      return { type: m.type, body: out };
+    });
+    expect(wrapped).toBeGreaterThan(10);
+    const sink = new BufferSink();
+    await replayInto(new DisplayCore({ sink }), msgs);
+    const truth = loadTruth('glz');
+    const diff = comparePixels(sink.primary!.pixels, truth.pixels, truth.width);
+    expect(diff, `${diff.count} pixels differ, first at ${diff.first}`).toEqual({ count: 0, first: null });
+  });
 });
