@@ -8,78 +8,16 @@
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { jpegJs } from '../../scripts/lib/display-replay';
-import { BitmapFlags, ImageFlags, ImageType, MsgDisplay, SurfaceFmt } from '../protocol/enums';
+import {
+  bitmap32, bitmap8, black, descriptor, drawCopy, fromCache, jpegImage, putClip, putRect, px, rect, surfaceCreate, type ImageAt,
+} from '../../scripts/lib/display-msgs';
+import { ImageFlags, ImageType, MsgDisplay, SurfaceFmt } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import { SpiceReader } from '../protocol/reader';
 import { SpiceWriter } from '../protocol/writer';
 import { ImageCache } from './caches';
 import { DisplayCore, type DisplayCoreOptions } from './core';
 import { BufferSink } from './sink';
-
-type R = { top: number; left: number; bottom: number; right: number };
-const rect = (left: number, top: number, right: number, bottom: number): R => ({ top, left, bottom, right });
-const putRect = (w: SpiceWriter, r: R) => w.i32(r.top).i32(r.left).i32(r.bottom).i32(r.right);
-const putClip = (w: SpiceWriter, clip: R[] | null) => {
-  if (!clip) return w.u8(0);
-  w.u8(1).u32(clip.length);
-  for (const r of clip) putRect(w, r);
-  return w;
-};
-const black = 0xff000000;
-/** our pixel (0xAABBGGRR) from r,g,b */
-const px = (r: number, g: number, b: number) => (0xff000000 | (b << 16) | (g << 8) | r) >>> 0;
-
-/** an Image at absolute body offset `at` */
-type ImageAt = (at: number) => Uint8Array;
-function descriptor(w: SpiceWriter, id: bigint, type: number, flags: number, width: number, height: number) {
-  return w.u64(id).u8(type).u8(flags).u32(width).u32(height);
-}
-/** 32BIT top-down bitmap from our pixels (wire B,G,R,X) */
-function bitmap32(id: bigint, flags: number, width: number, height: number, pixels: number[]): ImageAt {
-  return () => {
-    const w = descriptor(new SpiceWriter(4096), id, ImageType.BITMAP, flags, width, height);
-    w.u8(8).u8(BitmapFlags.TOP_DOWN).u32(width).u32(height).u32(width * 4).u32(0);
-    for (const p of pixels) w.u8((p >>> 16) & 255).u8((p >>> 8) & 255).u8(p & 255).u8(0);
-    return w.finish();
-  };
-}
-/** 8BIT bitmap, one row, with an inline palette (cached under `unique`) or one from the cache */
-function bitmap8(idx: number[], pal: { unique: bigint; ents?: number[]; fromCache?: boolean }): ImageAt {
-  return (at) => {
-    const w = descriptor(new SpiceWriter(4096), 0n, ImageType.BITMAP, 0, idx.length, 1);
-    const flags = pal.fromCache ? BitmapFlags.PAL_FROM_CACHE : BitmapFlags.PAL_CACHE_ME;
-    w.u8(5).u8(flags).u32(idx.length).u32(1).u32(idx.length);
-    const head = 18 + 14 + (pal.fromCache ? 8 : 4);
-    if (pal.fromCache) w.u64(pal.unique);
-    else w.u32(at + head + idx.length);
-    for (const i of idx) w.u8(i);
-    if (!pal.fromCache) {
-      w.u64(pal.unique).u16(pal.ents!.length);
-      for (const e of pal.ents!) w.u32(e);
-    }
-    return w.finish();
-  };
-}
-const fromCache = (id: bigint, w: number, h: number, lossless = false): ImageAt => () =>
-  descriptor(new SpiceWriter(4096), id, lossless ? ImageType.FROM_CACHE_LOSSLESS : ImageType.FROM_CACHE, 0, w, h).finish();
-
-function jpegImage(id: bigint, flags: number, width: number, height: number, rgba: Uint8Array): ImageAt {
-  const j = jpeg.encode({ data: rgba, width, height }, 100).data;
-  return () => descriptor(new SpiceWriter(4096), id, ImageType.JPEG, flags, width, height).u32(j.length).bytes(j).finish();
-}
-
-function drawCopy(surface: number, box: R, img: ImageAt, clip: R[] | null = null, srcArea?: R): Uint8Array {
-  const w = new SpiceWriter(4096).u32(surface);
-  putRect(w, box);
-  putClip(w, clip);
-  const fixed = w.length + 4 + 16 + 2 + 1 + 13;
-  w.u32(fixed);
-  putRect(w, srcArea ?? rect(0, 0, box.right - box.left, box.bottom - box.top));
-  w.u16(8).u8(1).u8(0).i32(0).i32(0).u32(0); // OP_PUT, NEAREST, no mask
-  return w.bytes(img(fixed)).finish();
-}
-const surfaceCreate = (id: number, width: number, height: number, primary = true, format: number = SurfaceFmt._32_xRGB) =>
-  new SpiceWriter(4096).u32(id).u32(width).u32(height).u32(format).u32(primary ? 1 : 0).finish();
 
 function setup(o: Partial<DisplayCoreOptions> = {}) {
   const sink = new BufferSink();

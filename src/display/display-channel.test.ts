@@ -10,6 +10,8 @@ import { DisplayCap, ImageCompression, MsgDisplay, MsgcDisplay } from '../protoc
 import { DisplayChannel, type DisplayChannelOptions } from './display-channel';
 import { loadStream, loadTruth } from '../../scripts/lib/fixture-images';
 import { comparePixels, jpegJs } from '../../scripts/lib/display-replay';
+import { drawCopy, drawFill, jpegImage, miniFrame, px, rect, surfaceCreate } from '../../scripts/lib/display-msgs';
+import type { JpegDecoder } from './images';
 import { BufferSink } from './sink';
 
 class FakeTransport implements Transport {
@@ -114,5 +116,26 @@ describe('DisplayChannel', () => {
     expect(ch.isOpen).toBe(false);
     expect(closed[0]?.error?.kind).toBe('malformed');
     expect(t.closed).toBe(true);
+  });
+
+  it('keeps message order across a slow asynchronous JPEG decode', async () => {
+    let decodes = 0;
+    const slow: JpegDecoder = (d) => new Promise((r) => setTimeout(() => { decodes++; r(jpegJs(d)); }, 20));
+    const { t, ch, sink, closed } = await linked(0, { jpeg: slow });
+    const rgba = new Uint8Array(4 * 4 * 4).fill(255);
+    t.onmessage!(new Uint8Array([
+      ...miniFrame(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 4, 4)),
+      ...miniFrame(MsgDisplay.DRAW_COPY, drawCopy(0, rect(0, 0, 4, 4), jpegImage(0n, 0, 4, 4, rgba))),
+      ...miniFrame(MsgDisplay.DRAW_FILL, drawFill(0, rect(1, 1, 3, 3), 0x102030)),
+    ]));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ch.lastProcessedSerial).toBe(1n); // the fill waits behind the decode
+    await ch.whenProcessed(3n);
+    expect(decodes).toBe(1);
+    expect(closed).toEqual([]);
+    const p = sink.primary!.pixels;
+    // the later fill stays on top of the earlier (white) JPEG
+    expect([p[5], p[6], p[9], p[10]]).toEqual(new Array(4).fill(px(0x10, 0x20, 0x30)));
+    expect([p[0]! & 0xff, (p[0]! >>> 8) & 0xff, (p[0]! >>> 16) & 0xff].every((c) => c > 250)).toBe(true); // white JPEG around it
   });
 });
