@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seed = process.argv[2] ?? '20261124';
-const count = process.argv[3] ?? '600';
+const count = process.argv[3] ?? '1200';
 const exe = join(mkdtempSync(join(tmpdir(), 'pixmanref-')), 'composite-ref');
 execFileSync('gcc', ['-O2', '-Wall', '-o', exe, join(here, 'composite-ref.c'), '-l:libpixman-1.so.0'], { stdio: 'inherit' });
 const out = join(here, '../../fixtures/pixman/composite.json');

@@ -1,7 +1,7 @@
 /**
  * The operators pixman composites through its float pipeline even for 8-bit images (those whose
  * factors need a division): SATURATE, DISJOINT_* (0x10–0x1b), CONJOINT_* (0x20–0x2b),
- * COLOR_DODGE, COLOR_BURN and SOFT_LIGHT. Channels become float32 u·(1/255), are combined in
+ * COLOR_DODGE, COLOR_BURN, SOFT_LIGHT and the HSL modes (0x3b–0x3e). Channels become float32 u·(1/255), are combined in
  * float32 (every step rounded to float32 with Math.fround, as C float code on x86-64 is) and go
  * back as t = trunc(clamp(f)·256), t − (t >> 8). Porter-Duff ops are s·Fa + d·Fb capped at 1 with
  * the Fa/Fb of the X Render spec (disjoint: min(1, (1−b)/a), conjoint: max(0, 1 − b/a), ...);
@@ -10,7 +10,7 @@
  * Exported:
  *   type FloatCombiner = (s, si, m, mi, d) => u32   — s/m: sample-float.ts buffers, d: our u32
  *   combineFloat(op, componentAlpha): FloatCombiner | null
- *   (null for the non-separable HSL modes and undefined operator numbers)
+ *   (null for undefined operator numbers)
  */
 const f = Math.fround;
 const INV255 = f(1 / 255);
@@ -126,7 +126,75 @@ function channels(ca: Channel, cc: Channel, component: boolean): FloatCombiner {
   };
 }
 
+// ---- non-separable (HSL) modes: PDF's SetLum / SetSat / ClipColor in float32 ----
+type RGB = [number, number, number];
+const lum = (c: RGB): number => f(f(f(c[0] * f(0.3)) + f(c[1] * f(0.59))) + f(c[2] * f(0.11)));
+const cmin = (c: RGB): number => Math.min(c[0], c[1], c[2]);
+const cmax = (c: RGB): number => Math.max(c[0], c[1], c[2]);
+const sat = (c: RGB): number => f(cmax(c) - cmin(c));
+
+function clipColor(c: RGB, a: number): void {
+  const l = lum(c), n = cmin(c), x = cmax(c);
+  if (n < 0) {
+    const t = f(l - n);
+    for (let k = 0; k < 3; k++) c[k] = isZero(t) ? 0 : f(l + f(f(f(c[k] - l) * l) / t));
+  }
+  if (x > a) {
+    const t = f(x - l);
+    for (let k = 0; k < 3; k++) c[k] = isZero(t) ? a : f(l + f(f(f(c[k] - l) * f(a - l)) / t));
+  }
+}
+function setLum(c: RGB, a: number, l: number): void {
+  const d = f(l - lum(c));
+  for (let k = 0; k < 3; k++) c[k] = f(c[k] + d);
+  clipColor(c, a);
+}
+function setSat(c: RGB, s: number): void {
+  // max/mid/min chosen with strict comparisons in pixman's order (ties matter)
+  let max: number, mid: number, min: number;
+  if (c[0] > c[1]) {
+    if (c[0] > c[2]) { max = 0; if (c[1] > c[2]) { mid = 1; min = 2; } else { mid = 2; min = 1; } }
+    else { max = 2; mid = 0; min = 1; }
+  } else if (c[0] > c[2]) { max = 1; mid = 0; min = 2; }
+  else { min = 0; if (c[1] > c[2]) { max = 1; mid = 2; } else { max = 2; mid = 1; } }
+  const t = f(c[max] - c[min]);
+  if (isZero(t)) { c[mid] = 0; c[max] = 0; }
+  else { c[mid] = f(f(f(c[mid] - c[min]) * s) / t); c[max] = s; }
+  c[min] = 0;
+}
+type HslBlend = (d: RGB, da: number, s: RGB, sa: number) => RGB;
+const scaled = (c: RGB, k: number): RGB => [f(c[0] * k), f(c[1] * k), f(c[2] * k)];
+const HSL: Record<number, HslBlend> = {
+  0x3b: (d, da, s, sa) => { const r = scaled(s, da); setSat(r, f(sat(d) * sa)); setLum(r, f(sa * da), f(lum(d) * sa)); return r; },
+  0x3c: (d, da, s, sa) => { const r = scaled(d, sa); setSat(r, f(sat(s) * da)); setLum(r, f(sa * da), f(lum(d) * sa)); return r; },
+  0x3d: (d, da, s, sa) => { const r = scaled(s, da); setLum(r, f(sa * da), f(lum(d) * sa)); return r; },
+  0x3e: (d, da, s, sa) => { const r = scaled(d, sa); setLum(r, f(sa * da), f(lum(s) * da)); return r; },
+};
+
+function hsl(blend: HslBlend): FloatCombiner {
+  return (s, si, m, mi, d) => {
+    let sa = s[si];
+    const sc: RGB = [s[si + 1], s[si + 2], s[si + 3]];
+    if (m) {
+      // pixman scales green twice and blue not at all here; the result depends on it
+      const ma = m[mi];
+      sa = f(sa * ma); sc[0] = f(sc[0] * ma); sc[1] = f(f(sc[1] * ma) * ma);
+    }
+    const da = f((d >>> 24) * INV255);
+    const dc: RGB = [f((d & 255) * INV255), f(((d >>> 8) & 255) * INV255), f(((d >>> 16) & 255) * INV255)];
+    const rc = blend(dc, da, sc, sa);
+    const out = (k: number) => toUnorm(f(f(f(f(1 - sa) * dc[k]) + f(f(1 - da) * sc[k])) + rc[k]));
+    const a = toUnorm(f(f(sa + da) - f(sa * da)));
+    return ((a << 24) | (out(2) << 16) | (out(1) << 8) | out(0)) >>> 0;
+  };
+}
+
 export function combineFloat(op: number, componentAlpha: boolean): FloatCombiner | null {
+  if (HSL[op]) {
+    // pixman has no component-alpha HSL combiner: it leaves the destination as it is
+    if (componentAlpha) return (_s, _si, _m, _mi, d) => d;
+    return hsl(HSL[op]);
+  }
   let pair: [Channel, Channel] | null = null;
   if (op === 0x0d) { const c = pd(F.INV_DA_OVER_SA, F.ONE); pair = [c, c]; }
   else if (op >= 0x10 && op <= 0x1b) { const c = pd(...DISJOINT[op - 0x10]); pair = [c, c]; }

@@ -164,7 +164,7 @@ describe('drawComposite: sampling, origins and clipping', () => {
 describe('drawComposite: libpixman reference vectors', () => {
   const ref = JSON.parse(readFileSync('fixtures/pixman/composite.json', 'utf8')) as { pixman: string; seed: number; results: number[][] };
   const OPS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, ...Array.from({ length: 12 }, (_, i) => 0x10 + i),
-    ...Array.from({ length: 12 }, (_, i) => 0x20 + i), ...Array.from({ length: 11 }, (_, i) => 0x30 + i)];
+    ...Array.from({ length: 12 }, (_, i) => 0x20 + i), ...Array.from({ length: 15 }, (_, i) => 0x30 + i)];
   const FILTERS = [0, 3, 4, 1];
   const SCALES = [32768, 49152, 98304, 131072, 21845];
   const FMT = [SurfaceFmt._32_xRGB, SurfaceFmt._32_ARGB, SurfaceFmt._8_A];

@@ -55,6 +55,10 @@ export function imageFormat(hasAlpha: boolean): number {
 }
 
 const IDENTITY: Affine = [65536, 0, 0, 0, 65536, 0];
+/** pixman stores an identity matrix as "no transform" (pixman_image_set_transform) */
+function affine(t: Affine | null): Affine {
+  return !t || t.every((v, i) => v === IDENTITY[i]) ? IDENTITY : t;
+}
 
 /**
  * pixman first replaces an operator by a cheaper equivalent (pixman.c optimize_operator); this
@@ -111,9 +115,9 @@ export function drawComposite(s: Surface, box: Rect, clip: Clip, c: CompositePar
   const ca = hasMask && (f & CompositeFlag.COMPONENT_ALPHA) !== 0;
   const srcOpaque = (f & CompositeFlag.SOURCE_OPAQUE) !== 0, maskOpaque = (f & CompositeFlag.MASK_OPAQUE) !== 0;
   const bw = box.right - box.left, bh = box.bottom - box.top;
-  const sl: Layer = { ...view(src, srcFormat, srcOpaque), t: c.srcTransform ?? IDENTITY, ox: c.srcOrigin.x, oy: c.srcOrigin.y,
+  const sl: Layer = { ...view(src, srcFormat, srcOpaque), t: affine(c.srcTransform), ox: c.srcOrigin.x, oy: c.srcOrigin.y,
     filter: (f >>> CompositeFlag.SRC_FILTER_SHIFT) & 7, repeat: (f >>> CompositeFlag.SRC_REPEAT_SHIFT) & 3 };
-  const ml: Layer | null = hasMask ? { ...view(mask, maskFormat, maskOpaque), t: c.maskTransform ?? IDENTITY, ox: c.maskOrigin.x,
+  const ml: Layer | null = hasMask ? { ...view(mask, maskFormat, maskOpaque), t: affine(c.maskTransform), ox: c.maskOrigin.x,
     oy: c.maskOrigin.y, filter: (f >>> CompositeFlag.MASK_FILTER_SHIFT) & 7, repeat: (f >>> CompositeFlag.MASK_REPEAT_SHIFT) & 3 } : null;
   const op = pixmanOp(f & CompositeFlag.OP_MASK, () =>
     opaqueImage(src, srcFormat, srcOpaque, c.srcTransform, sl.ox, sl.oy, bw, bh, sl.filter, sl.repeat)
@@ -125,6 +129,11 @@ export function drawComposite(s: Surface, box: Rect, clip: Clip, c: CompositePar
   if (!region.length) return;
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const r of region) { x0 = Math.min(x0, r.left); y0 = Math.min(y0, r.top); x1 = Math.max(x1, r.right); y1 = Math.max(y1, r.bottom); }
+  if (cf && ml) {
+    // the float path may carry source values from row to row (sample-float.ts skip), so it
+    // samples the op's whole temporary image from its top-left corner, as pixman does
+    x0 = box.left; y0 = box.top; x1 = box.right; y1 = box.bottom;
+  }
   const w = x1 - x0, h = y1 - y0;
   // destination pixel (x, y) is pixel (x - box.left, y - box.top) of the op's temporary image
   const dx = x0 - box.left, dy = y0 - box.top;
@@ -146,8 +155,11 @@ export function drawComposite(s: Surface, box: Rect, clip: Clip, c: CompositePar
     }
     return;
   }
-  const sampleF = (l: Layer) => sampleFloat(l.img, l.opaque, l.t, l.ox + dx, l.oy + dy, w, h, l.filter, l.repeat);
-  const sp = sampleF(sl), mp = ml ? sampleF(ml) : null;
+  const sampleF = (l: Layer, skip?: Float32Array) => sampleFloat(l.img, l.opaque, l.t, l.ox + dx, l.oy + dy, w, h, l.filter, l.repeat, skip);
+  const mp = ml ? sampleF(ml) : null;
+  // pixman's untransformed fetcher (no transform, REPEAT_NONE/NORMAL) fetches every source pixel
+  const plain = sl.t === IDENTITY && (sl.repeat === Repeat.NONE || sl.repeat === Repeat.NORMAL);
+  const sp = sampleF(sl, plain ? undefined : mp ?? undefined);
   for (const r of region) for (let y = r.top; y < r.bottom; y++) {
     const row = (y - y0) * w - x0;
     for (let x = r.left; x < r.right; x++) store(y * sw + x, cf!(sp, (row + x) * 4, mp, (row + x) * 4, dest(y * sw + x)));

@@ -5,8 +5,12 @@
  * integer weights of the 8-bit path (sample.ts). Sample points and repeat modes as in sample.ts.
  *
  * Exported:
- *   sampleFloat(img, opaque, m, ox, oy, w, h, filter, repeat): Float32Array
+ *   sampleFloat(img, opaque, m, ox, oy, w, h, filter, repeat, skip?): Float32Array
  *     4 floats per pixel in the order A, R, G, B. opaque: alpha of in-image pixels reads as 1.
+ *     skip: the mask samples of the same grid. pixman's transformed / PAD / REFLECT fetchers
+ *     do not fetch a source pixel whose mask pixel is all zero; its scanline buffer then keeps
+ *     the previous row's value (0 on the first row). Only the HSL modes, which leak unmasked
+ *     source blue, can show the difference (checked against libpixman).
  */
 import type { PixelSource } from './region';
 import { Filter, Repeat, type Affine } from './sample';
@@ -37,7 +41,7 @@ function point(m: Affine, x: number, y: number): [number, number] {
 }
 
 export function sampleFloat(img: PixelSource, opaque: boolean, m: Affine, ox: number, oy: number, w: number, h: number,
-  filter: number, repeat: number): Float32Array {
+  filter: number, repeat: number, skip?: Float32Array): Float32Array {
   const out = new Float32Array(w * h * 4);
   const { width: iw, height: ih, pixels } = img;
   if (iw <= 0 || ih <= 0) return out;
@@ -54,8 +58,11 @@ export function sampleFloat(img: PixelSource, opaque: boolean, m: Affine, ox: nu
   };
   const bilinear = filter === Filter.BILINEAR || filter === Filter.GOOD || filter === Filter.BEST;
   for (let j = 0; j < h; j++) {
+    if (skip && j > 0) out.copyWithin(j * w * 4, (j - 1) * w * 4, j * w * 4);
     let [x, y] = point(m, ox, oy + j);
     for (let i = 0; i < w; i++, x += m[0], y += m[3]) {
+      const q = (j * w + i) * 4;
+      if (skip && skip[q] === 0 && skip[q + 1] === 0 && skip[q + 2] === 0 && skip[q + 3] === 0) continue;
       if (!bilinear) {
         out.set(fetch(Math.floor((x - 1) / 65536), Math.floor((y - 1) / 65536)), (j * w + i) * 4);
         continue;
