@@ -101,6 +101,20 @@ describe('drawComposite: Porter-Duff operators against the definitions', () => {
     expect(d.pixels[0]).toBe(px(100, 50, 0, 255));
   });
 
+  it('MASK_OPAQUE reads the mask alpha as 255; DEST_OPAQUE reads and keeps destination alpha 255', () => {
+    const s = px(100, 50, 0, 128);
+    const src = surf(1, 1, SurfaceFmt._32_ARGB, () => s);
+    const m = surf(1, 1, SurfaceFmt._32_ARGB, () => px(9, 9, 9, 0));
+    const d = surf(1, 1, SurfaceFmt._32_ARGB, () => px(10, 200, 30, 0));
+    drawComposite(d, full(d), null, params(Op.OVER | CompositeFlag.HAS_MASK | CompositeFlag.MASK_OPAQUE | CompositeFlag.DEST_OPAQUE),
+      src, SurfaceFmt._32_ARGB, m, SurfaceFmt._32_ARGB);
+    // mask 255 → s unchanged; dest read as (10, 200, 30, 255); result alpha 128 + 127 = 255
+    expect(d.pixels[0]).toBe(pdRef(s, px(10, 200, 30, 255), () => 255, (sa) => 255 - sa));
+    const e = surf(1, 1, SurfaceFmt._32_ARGB, () => px(10, 200, 30, 0));
+    drawComposite(e, full(e), null, params(Op.IN), src, SurfaceFmt._32_ARGB, null, 0);
+    expect(e.pixels[0]).toBe(0); // without DEST_OPAQUE the transparent destination lets nothing IN
+  });
+
   it('an operator pixman does not define is a protocol error', () => {
     const d = surf(1, 1, SurfaceFmt._32_ARGB, () => 0);
     expect(() => drawComposite(d, full(d), null, params(0x0e), d, SurfaceFmt._32_ARGB, null, 0)).toThrow(SpiceProtocolError);
