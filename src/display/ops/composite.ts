@@ -3,8 +3,10 @@
  * ARGB, as spice-common's canvas_draw_composite hands it to pixman_image_composite32: the
  * destination box is composited with the source (and optional mask) sampled from src_origin /
  * mask_origin through their optional affine transforms, filters and repeat modes, and only
- * box ∩ clip is written back. Operators: combine.ts (8-bit) and combine-float.ts (pixman's float
- * pipeline for SATURATE, DISJOINT_*, CONJOINT_* and the non-separable/"dodge" blend modes).
+ * box ∩ clip is written back. Operators: combine.ts (pixman's 8-bit combiners) and
+ * combine-float.ts (its float pipeline: SATURATE, DISJOINT_*, CONJOINT_*, COLOR_DODGE/BURN,
+ * SOFT_LIGHT, HSL_*), after pixman's operator simplification (pixmanOp below). Checked bit-exact
+ * against the system libpixman 0.42.2 (fixtures/pixman/composite.json, fixtures/README.md).
  *
  * Exported:
  *   CompositeFlag                  — flag bits (op = flags & 0xff, filters, repeats, CA, opaque)
@@ -28,8 +30,10 @@
  * alpha already reads as 255, so honouring all three gives the same pixels on real streams and the
  * X server's own result otherwise. Pixels outside a REPEAT_NONE source are transparent (0) even
  * when the image is read as opaque, as in pixman.
- * Note: the qxl driver puts X's filter ids on the wire (Nearest 0, Bilinear 1) where pixman reads
- * FAST 0 / GOOD 1; both pairs sample the same, so we decode the bits as pixman_filter_t.
+ * Notes on what the qxl driver sends: X's filter ids (Nearest 0, Bilinear 1) where pixman reads
+ * FAST 0 / GOOD 1 — both pairs sample the same, so we decode the bits as pixman_filter_t; and
+ * it copies the *source* transform into mask_transform — we draw what the wire says, as the
+ * canvas does.
  */
 import type { DrawComposite } from '../../protocol/display';
 import type { Clip, Rect } from '../../protocol/display-types';
