@@ -15,6 +15,7 @@ import { ImageFlags, ImageType, MsgDisplay, SurfaceFmt } from '../protocol/enums
 import { SpiceProtocolError } from '../protocol/errors';
 import { SpiceReader } from '../protocol/reader';
 import { SpiceWriter } from '../protocol/writer';
+import type { R } from '../../scripts/lib/display-msgs';
 import { ImageCache } from './caches';
 import { DisplayCore, type DisplayCoreOptions } from './core';
 import { BufferSink } from './sink';
@@ -174,5 +175,35 @@ describe('DisplayCore', () => {
     h(MsgDisplay.DRAW_COPY, drawCopy(0, rect(2, 1, 4, 2), surfImg));
     expect(row(core, 1, 0, 4)).toEqual([black, black, px(1, 2, 3), px(4, 5, 6)]);
     expect(() => h(MsgDisplay.DRAW_COPY, drawCopy(7, rect(0, 0, 1, 1), surfImg))).toThrow(/unknown surface 7/);
+  });
+
+  it('DRAW_COMPOSITE: OVER of an opaque image replaces the box; an alpha-only image as mask selects pixels', () => {
+    const { core, h } = setup();
+    h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 4, 2));
+    h(MsgDisplay.DRAW_COPY, drawCopy(0, rect(0, 0, 4, 2), bitmap32(0n, 0, 4, 2, new Array(8).fill(px(10, 20, 30)))));
+    const OVER = 3, HAS_MASK = 1 << 19;
+    const comp = (box: R, flags: number, src: ImageAt, mask: ImageAt | null) => {
+      const w = new SpiceWriter(4096).u32(0);
+      putRect(w, box);
+      putClip(w, null).u32(flags);
+      const fixed = w.length + 4 + (mask ? 4 : 0) + 8;
+      const srcBytes = src(fixed);
+      w.u32(fixed);
+      if (mask) w.u32(fixed + srcBytes.length);
+      w.i16(0).i16(0).i16(0).i16(0).bytes(srcBytes);
+      if (mask) w.bytes(mask(fixed + srcBytes.length));
+      return w.finish();
+    };
+    const red = px(255, 0, 0), green = px(0, 255, 0);
+    h(MsgDisplay.DRAW_COMPOSITE, comp(rect(0, 0, 2, 1), OVER, bitmap32(0n, 0, 2, 1, [red, green]), null));
+    expect(row(core, 0, 0, 4)).toEqual([red, green, px(10, 20, 30), px(10, 20, 30)]);
+
+    // an 8BIT_A bitmap as the mask: alpha 255 then 0
+    const a8: ImageAt = () => {
+      const w = descriptor(new SpiceWriter(4096), 0n, ImageType.BITMAP, 0, 2, 1);
+      return w.u8(10).u8(4).u32(2).u32(1).u32(2).u32(0).u8(255).u8(0).finish();
+    };
+    h(MsgDisplay.DRAW_COMPOSITE, comp(rect(0, 1, 2, 2), OVER | HAS_MASK, bitmap32(0n, 0, 2, 1, [red, green]), a8));
+    expect(row(core, 1, 0, 3)).toEqual([red, px(10, 20, 30), px(10, 20, 30)]);
   });
 });

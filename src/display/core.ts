@@ -15,7 +15,7 @@ import { GlzWindow } from '../codecs/glz';
 import type { Inflate } from '../codecs/zlib-glz';
 import type { WaitForChannel } from '../protocol/base';
 import {
-  parseCopyBits, parseDrawAlphaBlend, parseDrawCopy, parseDrawFill, parseDrawMaskOnly, parseDrawOpaque, parseDrawRop3,
+  parseCopyBits, parseDrawAlphaBlend, parseDrawComposite, parseDrawCopy, parseDrawFill, parseDrawMaskOnly, parseDrawOpaque, parseDrawRop3,
   parseDrawStroke, parseDrawText, parseDrawTransparent, parseInvalAllPixmaps, parseInvalList, parseInvalPalette, parseMode,
   parseMonitorsConfig, parseStreamActivateReport, parseStreamClip, parseStreamCreate, parseStreamData, parseStreamDataSized,
   parseSurfaceCreate, parseSurfaceDestroy, type MonitorHead, type Mode,
@@ -26,6 +26,7 @@ import type { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../channels/emitter';
 import { ImageCache, PaletteCache } from './caches';
 import { Drawer } from './draw';
+import { composite } from './draw-composite';
 import { ImageResolver, isPromise, type JpegDecoder, type MaybePromise } from './images';
 import type { DrawSink } from './sink';
 import { Streams } from './streams';
@@ -199,8 +200,7 @@ export class DisplayCore {
       case MsgDisplay.DRAW_ALPHA_BLEND:
         return d.alphaBlend(parseDrawAlphaBlend(r));
       case MsgDisplay.DRAW_COMPOSITE:
-        // only sent to clients that advertise COMPOSITE, which we do not (yet)
-        throw new SpiceProtocolError('unsupported', 'DRAW_COMPOSITE without the COMPOSITE capability');
+        return composite(parseDrawComposite(r), this.surfaces, this.resolver, this.sink);
       case MsgDisplay.SURFACE_CREATE:
         return this.createSurface(parseSurfaceCreate(r));
       case MsgDisplay.SURFACE_DESTROY: {

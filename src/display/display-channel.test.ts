@@ -67,9 +67,9 @@ describe('DisplayChannel', () => {
     const nCommon = u32(m, 6), nChannel = u32(m, 10), capsOff = u32(m, 14);
     expect(nChannel).toBe(1);
     const word = u32(m, capsOff + 4 * nCommon);
-    const want: number[] = [DisplayCap.SIZED_STREAM, DisplayCap.MONITORS_CONFIG, DisplayCap.LZ4_COMPRESSION, DisplayCap.PREF_COMPRESSION, DisplayCap.MULTI_CODEC, DisplayCap.CODEC_MJPEG];
+    const want: number[] = [DisplayCap.SIZED_STREAM, DisplayCap.MONITORS_CONFIG, DisplayCap.COMPOSITE, DisplayCap.LZ4_COMPRESSION, DisplayCap.PREF_COMPRESSION, DisplayCap.MULTI_CODEC, DisplayCap.CODEC_MJPEG];
     expect(word).toBe(want.reduce((w, c) => w | (1 << c), 0));
-    expect(word & (1 << DisplayCap.COMPOSITE)).toBe(0);
+    expect(word & (1 << DisplayCap.A8_SURFACE)).toBe(0);
 
     const f = dataFrames(t);
     expect(f.map((x) => x.type)).toEqual([MsgcDisplay.INIT, MsgcDisplay.PREFERRED_COMPRESSION]);

@@ -51,10 +51,14 @@ export type DisplayChannelEvents = {
   monitors: MonitorsConfig;
 };
 
-/** Capabilities we implement (§5.7); COMPOSITE/A8_SURFACE/STREAM_REPORT/other codecs are not. */
+/**
+ * Capabilities we implement (§5.7). Not (yet): A8_SURFACE (the Ropd ops still write A = 255 into
+ * 8_A surfaces, see ops/region.ts opaqueMask), STREAM_REPORT, codecs other than MJPEG.
+ */
 export const DISPLAY_CAPS: readonly number[] = [
   DisplayCap.SIZED_STREAM,
   DisplayCap.MONITORS_CONFIG,
+  DisplayCap.COMPOSITE,
   DisplayCap.LZ4_COMPRESSION,
   DisplayCap.PREF_COMPRESSION,
   DisplayCap.MULTI_CODEC,
