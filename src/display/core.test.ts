@@ -161,6 +161,15 @@ describe('DisplayCore', () => {
     h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 10, 4));
     expect(ev).toEqual(['primary 6x2', 'destroyed 0', 'primary 10x4']);
     expect(sink.primary?.width).toBe(10);
+    // a create of the same primary again keeps it and its pixels (spice-gtk), another size replaces it
+    h(MsgDisplay.DRAW_COPY, drawCopy(0, rect(0, 0, 1, 1), bitmap8([0], { unique: 6n, ents: [0x123456] })));
+    const kept = sink.primary;
+    h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 10, 4));
+    expect(sink.primary).toBe(kept);
+    expect(at(core, 0, 0)).toBe(px(0x12, 0x34, 0x56));
+    h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 12, 4));
+    expect(ev).toEqual(['primary 6x2', 'destroyed 0', 'primary 10x4', 'primary 12x4']);
+    expect(at(core, 0, 0)).toBe(black);
   });
 
   it('off-screen ARGB surfaces start transparent and serve as SURFACE images', () => {

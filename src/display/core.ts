@@ -227,7 +227,9 @@ export class DisplayCore {
 
   private createSurface(c: Parameters<SurfaceStore['create']>[0]): void {
     const hadPrimary = this.surfaces.primaryId;
+    const before = hadPrimary === null ? null : this.surfaces.get(hadPrimary);
     const s = this.surfaces.create(c);
+    if (s === before) return; // the same primary, kept
     if (this.surfaces.primaryId === s.id) this.events.emit('primary', { surface: s });
     else if (hadPrimary !== null && this.surfaces.primaryId === null) this.events.emit('primaryDestroyed', { id: hadPrimary });
   }

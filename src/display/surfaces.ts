@@ -65,6 +65,10 @@ export class SurfaceStore {
     if (!FORMATS.has(c.format)) throw new SpiceProtocolError('malformed', `surface ${c.surfaceId} format ${c.format}`);
     if (c.surfaceId >= MAX_SURFACES) throw new SpiceProtocolError('unsupported', `surface id ${c.surfaceId}`);
     const primary = (c.flags & SurfaceFlags.PRIMARY) !== 0;
+    // spice-gtk keeps an existing primary of the same size (and its pixels) instead of
+    // re-creating it; the server redraws it anyway, and the screen does not flash black
+    const old = primary ? this.primary : null;
+    if (old && old.id === c.surfaceId && old.width === c.width && old.height === c.height && old.format === c.format) return old;
     // a create over an existing id replaces it (spice-gtk destroys the old one first)
     if (this.map.has(c.surfaceId)) this.destroy(c.surfaceId);
     if (primary && this.primaryId !== null) this.destroy(this.primaryId);
