@@ -1,0 +1,64 @@
+/**
+ * Display worker entry: a typed message switch around DisplayChannel (src/display), which also
+ * runs in-thread in Node tests. The worker owns its channel's WebSocket, so display traffic and
+ * decoding never touch the UI thread.
+ */
+/// <reference lib="webworker" />
+import { WebSocketTransport } from '../src/channels/transport';
+import { webCryptoEncrypt } from '../src/channels/webcrypto';
+import { DisplayChannel } from '../src/display/display-channel';
+import type { FromDisplayWorker, ToDisplayWorker } from '../src/display/worker-messages';
+import { CanvasSink, surfacePng } from './canvas-sink';
+import { decodeJpegInWorker } from './jpeg';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let channel: DisplayChannel | null = null;
+let sink: CanvasSink | null = null;
+
+function post(m: FromDisplayWorker): void {
+  self.postMessage(m);
+}
+
+self.onmessage = (e: MessageEvent<ToDisplayWorker>) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'connect': {
+      sink = new CanvasSink(
+        m.canvas,
+        (width, height) => post({ type: 'primary', width, height }),
+        () => post({ type: 'first-frame', at: performance.timeOrigin + performance.now() }),
+      );
+      channel = new DisplayChannel({
+        transport: new WebSocketTransport(m.url, m.protocols),
+        channelId: m.channelId,
+        connectionId: m.connectionId,
+        password: m.password,
+        encrypt: webCryptoEncrypt,
+        sink,
+        jpeg: decodeJpegInWorker,
+        preferredCompression: m.preferredCompression,
+      });
+      channel.events.on('ready', () => post({ type: 'ready' }));
+      channel.events.on('closed', (c) => post({ type: 'closed', clean: c.clean, reason: c.reason, error: c.error }));
+      channel.start();
+      return;
+    }
+    case 'screenshot': {
+      const s = sink?.primary;
+      if (!s) {
+        post({ type: 'screenshot', id: m.id, blob: null, error: 'no primary surface yet' });
+        return;
+      }
+      sink!.present();
+      surfacePng(s).then(
+        (blob) => post({ type: 'screenshot', id: m.id, blob }),
+        (err: unknown) => post({ type: 'screenshot', id: m.id, blob: null, error: String(err) }),
+      );
+      return;
+    }
+    case 'close':
+      channel?.close();
+      return;
+  }
+};
