@@ -85,3 +85,114 @@ export function miniFrame(type: number, body: Uint8Array): Uint8Array {
   const w = new SpiceWriter(body.length + 6).u16(type).u32(body.length).bytes(body);
   return w.finish();
 }
+
+/**
+ * A message body with pointers: the fixed part is written in order, `ptr()` leaves a u32 that
+ * is patched to the offset of its attachment, appended after the fixed part in ptr() order.
+ */
+export class Body {
+  readonly w = new SpiceWriter(1 << 16);
+  private tail: Array<{ at: number; make: (off: number) => Uint8Array }> = [];
+  ptr(make: (off: number) => Uint8Array): this {
+    this.tail.push({ at: this.w.length, make });
+    this.w.u32(0);
+    return this;
+  }
+  base(surface: number, box: R, clip: R[] | null = null): this {
+    putClip(putRect(this.w.u32(surface), box), clip);
+    return this;
+  }
+  solid(color: number): this {
+    this.w.u8(1).u32(color);
+    return this;
+  }
+  /** QMask: flags, pos, bitmap (null = no mask) */
+  mask(img: ImageAt | null = null, flags = 0, x = 0, y = 0): this {
+    this.w.u8(flags).i32(x).i32(y);
+    return img ? this.ptr(img) : (this.w.u32(0), this);
+  }
+  finish(): Uint8Array {
+    for (const t of this.tail) {
+      const off = this.w.length;
+      const b = t.make(off);
+      this.w.setU32(t.at, off);
+      this.w.bytes(b);
+    }
+    return this.w.finish();
+  }
+}
+
+/** a 1BIT_LE top-down mask bitmap from rows of 0/1 */
+export function maskBitmap(rows: number[][]): ImageAt {
+  return () => {
+    const h = rows.length, wd = rows[0]!.length, stride = (wd + 7) >> 3;
+    const w = descriptor(new SpiceWriter(4096), 0n, ImageType.BITMAP, 0, wd, h).u8(1).u8(BitmapFlags.TOP_DOWN).u32(wd).u32(h).u32(stride).u32(0);
+    for (const r of rows) {
+      const bytes = new Uint8Array(stride);
+      r.forEach((b, x) => { if (b) bytes[x >> 3]! |= 1 << (x & 7); });
+      w.bytes(bytes);
+    }
+    return w.finish();
+  };
+}
+
+/**
+ * Fuzz seeds for the draw messages the recordings lack: one well-formed message of each kind
+ * on a 4×2 primary (surface 0), with masks, clips, brushes and images.
+ */
+export function syntheticDrawCorpus(): Array<{ type: number; body: Uint8Array }> {
+  const M = { FILL: 302, OPAQUE: 303, COPY: 304, BLEND: 305, BLACKNESS: 306, WHITENESS: 307, INVERS: 308, ROP3: 309, STROKE: 310, TEXT: 311, TRANSPARENT: 312, ALPHA_BLEND: 313, SURFACE_CREATE: 314 };
+  const img = bitmap32(3n, 1, 2, 1, [px(255, 0, 0), px(0, 255, 0)]);
+  const pattern = (b: Body) => { b.w.u8(2); b.ptr(bitmap32(0n, 0, 2, 1, [px(1, 2, 3), px(4, 5, 6)])); b.w.i32(1).i32(0); return b; };
+  const area = (b: Body) => b.w.i32(0).i32(0).i32(1).i32(2);
+  const out: Array<{ type: number; body: Uint8Array }> = [{ type: M.SURFACE_CREATE, body: surfaceCreate(0, 4, 2) }];
+  const add = (type: number, b: Body) => out.push({ type, body: b.finish() });
+  let b = pattern(new Body().base(0, rect(0, 0, 4, 2), [rect(0, 0, 3, 2)]));
+  b.w.u16(64);
+  add(M.FILL, b.mask(maskBitmap([[1, 0, 1, 1]])));
+  b = new Body().base(0, rect(0, 0, 2, 1)).ptr(img);
+  area(b);
+  b.w.u16(8).u8(0);
+  add(M.COPY, b.mask());
+  b = new Body().base(0, rect(0, 0, 4, 2)).ptr(img);
+  area(b);
+  b.w.u16(16).u8(0);
+  add(M.BLEND, b.mask(maskBitmap([[1, 1], [0, 1]]), 1));
+  b = new Body().base(0, rect(0, 0, 2, 1)).ptr(img);
+  area(b);
+  pattern(b).w.u16(32).u8(1);
+  add(M.OPAQUE, b.mask());
+  b = new Body().base(0, rect(0, 0, 3, 2)).ptr(img);
+  area(b);
+  pattern(b).w.u8(0x96).u8(0);
+  add(M.ROP3, b.mask());
+  add(M.BLACKNESS, new Body().base(0, rect(0, 0, 2, 2)).mask());
+  add(M.WHITENESS, new Body().base(0, rect(1, 0, 3, 2), [rect(1, 1, 2, 2)]).mask());
+  add(M.INVERS, new Body().base(0, rect(0, 0, 4, 2)).mask(maskBitmap([[0, 1, 1, 0]])));
+  b = new Body().base(0, rect(0, 0, 4, 2)).ptr(() => {
+    const p = new Body();
+    p.w.u32(2).u8(1).u32(2).i32(0).i32(16).i32(48).i32(16).u8(2 | 16).u32(3).i32(0).i32(0).i32(32).i32(24).i32(48).i32(0);
+    return p.finish();
+  });
+  b.w.u8(8).u8(2);
+  b.ptr(() => { const s = new Body(); s.w.i32(16).i32(32); return s.finish(); });
+  b.solid(0xff00ff).w.u16(64).u16(8);
+  add(M.STROKE, b);
+  b = new Body().base(0, rect(0, 0, 4, 2)).ptr(() => {
+    const s = new Body();
+    s.w.u16(2).u8(2).i32(0).i32(1).i32(0).i32(-1).u16(2).u16(2).u8(0xf0).u8(0x0f).i32(2).i32(1).i32(0).i32(-1).u16(2).u16(2).u8(0x33).u8(0xcc);
+    return s.finish();
+  });
+  b.w.i32(0).i32(0).i32(2).i32(4);
+  b.solid(0x00ff00).solid(0x0000ff).w.u16(8).u16(8);
+  add(M.TEXT, b);
+  b = new Body().base(0, rect(0, 0, 4, 2)).ptr(img);
+  area(b);
+  b.w.u32(0xff0000).u32(0xff0000);
+  add(M.TRANSPARENT, b);
+  b = new Body().base(0, rect(0, 0, 4, 2));
+  b.w.u8(1).u8(128);
+  b.ptr(img);
+  add(M.ALPHA_BLEND, area(b) && b);
+  return out;
+}

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadStream } from '../../scripts/lib/fixture-images';
 import { jpegJs } from '../../scripts/lib/display-replay';
+import { syntheticDrawCorpus } from '../../scripts/lib/display-msgs';
 import { MsgDisplay } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import { SpiceReader } from '../protocol/reader';
@@ -124,5 +125,24 @@ describe('display fuzz', () => {
     // some mutations are harmless (pixels, skipped fields), many are caught
     expect(failed).toBeGreaterThan(50);
     expect(failed).toBeLessThan(500);
+  }, 180_000);
+
+  it('synthetic seeds of every other draw message (masks, patterns, paths, glyphs): valid ones draw, 4000 mutations only throw SpiceProtocolError', async () => {
+    const seeds = syntheticDrawCorpus();
+    const sink = new BufferSink();
+    await run(new DisplayCore({ sink }), seeds); // the seeds themselves are well-formed
+    expect(sink.damageCount).toBe(seeds.length - 1);
+    const rnd = prng(0xa11);
+    let caught = 0;
+    for (let iter = 0; iter < 4000; iter++) {
+      const msgs = seeds.map((m, i) => (i > 0 && rnd() < 0.3 ? mutate(m, rnd) : m));
+      try {
+        await run(new DisplayCore({ sink: new BufferSink() }), msgs);
+      } catch (e) {
+        if (!(e instanceof SpiceProtocolError)) throw new Error(`iteration ${iter}: ${String(e)}\n${(e as Error).stack}`);
+        caught++;
+      }
+    }
+    expect(caught).toBeGreaterThan(1000);
   }, 180_000);
 });

@@ -44,6 +44,35 @@ function needSrc(src: SpiceImage | null, op: string): SpiceImage {
   return src;
 }
 
+/**
+ * The text op rasterises the union of all glyph boxes (canvas_get_str_mask does the same), so a
+ * string whose glyphs lie far apart would allocate without bound; real strings span a line.
+ */
+const MAX_SCRATCH_PIXELS = 1 << 24;
+function checkGlyphUnion(m: DrawText): void {
+  if (!m.glyphs.length) return;
+  let l = Infinity, t = Infinity, r = -Infinity, b = -Infinity;
+  for (const g of m.glyphs) {
+    const x = g.renderPos.x + g.glyphOrigin.x, y = g.renderPos.y + g.glyphOrigin.y;
+    l = Math.min(l, x); t = Math.min(t, y); r = Math.max(r, x + g.width); b = Math.max(b, y + g.height);
+  }
+  if ((r - l) * (b - t) > MAX_SCRATCH_PIXELS) {
+    throw new SpiceProtocolError('malformed', `text glyphs spread over ${r - l}x${b - t} pixels`);
+  }
+}
+
+/**
+ * A scaled ROP3 source is resampled to the whole box first (canvas_scale_surface does the same),
+ * so the box must be of image size and the source area non-empty.
+ */
+function checkRop3Scale(m: DrawRop3): void {
+  const w = m.box.right - m.box.left, h = m.box.bottom - m.box.top;
+  const aw = m.srcArea.right - m.srcArea.left, ah = m.srcArea.bottom - m.srcArea.top;
+  if (w <= 0 || h <= 0 || (aw === w && ah === h)) return;
+  if (aw <= 0 || ah <= 0) throw new SpiceProtocolError('malformed', `DRAW_ROP3 scaled from an empty source area ${aw}x${ah}`);
+  if (w * h > MAX_SCRATCH_PIXELS) throw new SpiceProtocolError('malformed', `DRAW_ROP3 scaled to a ${w}x${h} box`);
+}
+
 export class Drawer {
   constructor(
     private readonly surfaces: SurfaceStore,
@@ -161,6 +190,7 @@ export class Drawer {
   rop3(m: DrawRop3): MaybePromise<unknown> {
     const s = this.surfaces.target(m.surfaceId);
     const srcImg = needSrc(m.src, 'DRAW_ROP3');
+    checkRop3Scale(m);
     return this.masked(s, m.box, m.clip, m.mask, (mask, region) => {
       if (!region.length) return andThen(this.touch(srcImg), () => this.touchBrush(m.brush));
       return andThen(this.source(srcImg), (src) =>
@@ -184,6 +214,7 @@ export class Drawer {
 
   text(m: DrawText): MaybePromise<unknown> {
     const s = this.surfaces.target(m.surfaceId);
+    checkGlyphUnion(m);
     const region = drawRegion(s, m.box, m.clip);
     if (!region.length) return andThen(this.touchBrush(m.foreBrush), () => this.touchBrush(m.backBrush));
     return andThen(m.foreBrush.type === 0 ? null : this.paint(m.foreBrush), (fore) =>
