@@ -194,5 +194,11 @@ export function syntheticDrawCorpus(): Array<{ type: number; body: Uint8Array }>
   b.w.u8(1).u8(128);
   b.ptr(img);
   add(M.ALPHA_BLEND, area(b) && b);
+  // COMPOSITE: OVER, bilinear source with a 16.16 transform and NORMAL repeat, an alpha mask
+  b = new Body().base(0, rect(0, 0, 4, 2), [rect(0, 0, 3, 2)]);
+  b.w.u32(3 | (1 << 8) | (1 << 14) | (1 << 19) | (1 << 20));
+  b.ptr(img).ptr(() => descriptor(new SpiceWriter(4096), 0n, ImageType.BITMAP, 0, 2, 1).u8(10).u8(4).u32(2).u32(1).u32(2).u32(0).u8(200).u8(50).finish());
+  b.w.i32(0x8000).i32(0).i32(0x4000).i32(0).i32(0x10000).i32(0).i16(1).i16(0).i16(0).i16(0);
+  add(318, b);
   return out;
 }
