@@ -40,6 +40,7 @@ export const REQUIRED = Object.freeze([
   ['pkg-config', 'pkg-config'],
   ['gcc', 'gcc'],
   ['/usr/sbin/nginx', 'nginx'], // e2e: the client through nginx to two proxy instances (issue 4)
+  ['xcompmgr', 'xcompmgr'], // e2e: a compositing manager, for translucent (ARGB-composited) windows
 ]);
 
 /** @param {string} cmd @returns {boolean} true when an executable named cmd is on PATH */

@@ -8,6 +8,7 @@ import { WebSocketTransport } from '../src/channels/transport';
 import { webCryptoEncrypt } from '../src/channels/webcrypto';
 import { DisplayChannel } from '../src/display/display-channel';
 import type { FromDisplayWorker, ToDisplayWorker } from '../src/display/worker-messages';
+import { MsgDisplay, imageTypeName } from '../src/protocol/enums';
 import { CanvasSink, surfacePng } from './canvas-sink';
 import { decodeJpegInWorker } from './jpeg';
 
@@ -15,6 +16,9 @@ declare const self: DedicatedWorkerGlobalScope;
 
 let channel: DisplayChannel | null = null;
 let sink: CanvasSink | null = null;
+
+const msgNames = new Map<number, string>(Object.entries(MsgDisplay).map(([k, v]) => [v as number, k]));
+const msgName = (t: number): string => msgNames.get(t) ?? String(t);
 
 function post(m: FromDisplayWorker): void {
   self.postMessage(m);
@@ -55,6 +59,16 @@ self.onmessage = (e: MessageEvent<ToDisplayWorker>) => {
         (blob) => post({ type: 'screenshot', id: m.id, blob }),
         (err: unknown) => post({ type: 'screenshot', id: m.id, blob: null, error: String(err) }),
       );
+      return;
+    }
+    case 'stats': {
+      const messages: Record<string, number> = {};
+      const imageTypes: Record<string, number> = {};
+      if (channel) {
+        for (const [t, n] of channel.core.counts) messages[msgName(t)] = n;
+        for (const [t, n] of channel.core.imageTypeCounts) imageTypes[imageTypeName(t)] = n;
+      }
+      post({ type: 'stats', id: m.id, stats: { messages, imageTypes } });
       return;
     }
     case 'close':

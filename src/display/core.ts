@@ -82,6 +82,10 @@ export class DisplayCore {
   readonly glz: GlzWindow;
   readonly streams: Streams;
   private readonly resolver: ImageResolver;
+  /** images received by SpiceImageType */
+  get imageTypeCounts(): ReadonlyMap<number, number> {
+    return this.resolver.typeCounts;
+  }
   private readonly drawer: Drawer;
   private readonly sink: DrawSink;
   private readonly waitFor?: DisplayCoreOptions['waitFor'];

@@ -119,6 +119,8 @@ const PALETTE_FORMATS = new Set([1, 2, 3, 4, 5]);
 export class ImageResolver {
   private readonly o: ImageResolverOptions;
   private readonly inflate: Inflate;
+  /** images seen by SpiceImageType (diagnostics: which compressions the server really uses) */
+  readonly typeCounts = new Map<number, number>();
 
   constructor(o: ImageResolverOptions) {
     this.o = o;
@@ -130,6 +132,7 @@ export class ImageResolver {
    * (realGet = false: resolves to null when nothing needed decoding).
    */
   resolve(img: SpiceImage, realGet = true): MaybePromise<SourceImage | null> {
+    this.typeCounts.set(img.type, (this.typeCounts.get(img.type) ?? 0) + 1);
     if (img.kind === 'surface') {
       if (!realGet) return null;
       const s = this.o.surface(img.surfaceId);

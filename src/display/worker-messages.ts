@@ -25,7 +25,16 @@ export type ToDisplayWorker =
   | DisplayConnect
   /** encode the primary surface's exact pixels (no scaling, no cursor) as PNG */
   | { type: 'screenshot'; id: number }
+  /** counters for diagnostics and tests: messages and image types received so far */
+  | { type: 'stats'; id: number }
   | { type: 'close' };
+
+export interface DisplayStats {
+  /** by MsgDisplay name */
+  messages: Record<string, number>;
+  /** by SpiceImageType name */
+  imageTypes: Record<string, number>;
+}
 
 export type FromDisplayWorker =
   /** link and auth done */
@@ -35,4 +44,5 @@ export type FromDisplayWorker =
   /** pixels were presented on the canvas (sent once per primary surface, for timing) */
   | { type: 'first-frame'; at: number }
   | { type: 'screenshot'; id: number; blob: Blob | null; error?: string }
+  | { type: 'stats'; id: number; stats: DisplayStats }
   | { type: 'closed'; clean: boolean; reason: string; error?: ChannelError };

@@ -10,7 +10,7 @@ import { InputsChannel } from '../channels/inputs-channel';
 import { MainChannel } from '../channels/main-channel';
 import { WebSocketTransport } from '../channels/transport';
 import { webCryptoEncrypt } from '../channels/webcrypto';
-import type { FromDisplayWorker, ToDisplayWorker } from '../display/worker-messages';
+import type { DisplayStats, FromDisplayWorker, ToDisplayWorker } from '../display/worker-messages';
 import { ChannelType, ImageCompression, LinkErr, MouseMode, channelTypeName } from '../protocol/enums';
 
 export type SessionState = 'idle' | 'connecting' | 'connected' | 'disconnected';
@@ -52,6 +52,7 @@ interface DisplayHandle {
   width: number;
   height: number;
   shots: Map<number, { resolve: (b: Blob) => void; reject: (e: Error) => void }>;
+  statsWaiters: Map<number, (s: DisplayStats) => void>;
 }
 
 export class Session {
@@ -118,6 +119,18 @@ export class Session {
     });
   }
 
+  /** message and image-type counters of display `index` (which compressions the server used) */
+  displayStats(index = 0): Promise<DisplayStats> {
+    const ids = [...this.displays.keys()].sort((a, b) => a - b);
+    const d = this.displays.get(ids[index] ?? -1);
+    if (!d) return Promise.reject(new Error(`no monitor ${index}`));
+    const id = ++this.shotSeq;
+    return new Promise((resolve) => {
+      d.statsWaiters.set(id, resolve);
+      this.toWorker(d, { type: 'stats', id });
+    });
+  }
+
   private transport(): WebSocketTransport {
     return new WebSocketTransport(this.opts.url, ['binary']);
   }
@@ -154,7 +167,7 @@ export class Session {
     const canvas = this.opts.canvasFor(channelId);
     const offscreen = canvas.transferControlToOffscreen();
     const worker = new Worker(new URL('../../workers/display-worker.ts', import.meta.url), { type: 'module', name: `display-${channelId}` });
-    const d: DisplayHandle = { worker, width: 0, height: 0, shots: new Map() };
+    const d: DisplayHandle = { worker, width: 0, height: 0, shots: new Map(), statsWaiters: new Map() };
     this.displays.set(channelId, d);
     worker.onmessage = (e: MessageEvent<FromDisplayWorker>) => this.fromWorker(channelId, d, e.data);
     worker.onerror = (e) => {
@@ -190,6 +203,10 @@ export class Session {
         for (const s of d.shots.values()) s.reject(new Error('display channel closed'));
         d.shots.clear();
         this.channelError(`${channelTypeName(ChannelType.DISPLAY)}:${channelId}`, m);
+        return;
+      case 'stats':
+        d.statsWaiters.get(m.id)?.(m.stats);
+        d.statsWaiters.delete(m.id);
         return;
       case 'ready':
         return;

@@ -130,8 +130,10 @@ export class SpiceClientElement extends LitElement {
     return this.session.screenshot(index);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
+  /** counters of monitor `index`'s display channel: messages and image types received */
+  displayStats(index = 0): Promise<import('../display/worker-messages').DisplayStats> {
+    if (!this.session) return Promise.reject(new Error('not connected'));
+    return this.session.displayStats(index);
   }
 
   override disconnectedCallback(): void {
