@@ -31,31 +31,38 @@ export class SpiceWriter {
   }
 
   u8(v: number): this {
-    this.view.setUint8(this.reserve(1), v);
+    const o = this.reserve(1);
+    this.view.setUint8(o, v);
     return this;
   }
   u16(v: number): this {
-    this.view.setUint16(this.reserve(2), v, true);
+    const o = this.reserve(2);
+    this.view.setUint16(o, v, true);
     return this;
   }
   i16(v: number): this {
-    this.view.setInt16(this.reserve(2), v, true);
+    const o = this.reserve(2);
+    this.view.setInt16(o, v, true);
     return this;
   }
   u32(v: number): this {
-    this.view.setUint32(this.reserve(4), v >>> 0, true);
+    const o = this.reserve(4);
+    this.view.setUint32(o, v >>> 0, true);
     return this;
   }
   i32(v: number): this {
-    this.view.setInt32(this.reserve(4), v | 0, true);
+    const o = this.reserve(4);
+    this.view.setInt32(o, v | 0, true);
     return this;
   }
   u64(v: bigint): this {
-    this.view.setBigUint64(this.reserve(8), BigInt.asUintN(64, v), true);
+    const o = this.reserve(8);
+    this.view.setBigUint64(o, BigInt.asUintN(64, v), true);
     return this;
   }
   i64(v: bigint): this {
-    this.view.setBigInt64(this.reserve(8), BigInt.asIntN(64, v), true);
+    const o = this.reserve(8);
+    this.view.setBigInt64(o, BigInt.asIntN(64, v), true);
     return this;
   }
   bytes(b: Uint8Array): this {
