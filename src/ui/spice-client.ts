@@ -26,12 +26,15 @@ export class SpiceClientElement extends LitElement {
     askPassword: { state: true },
     monitorsVersion: { state: true },
     viewOnly: { type: Boolean, attribute: 'view-only' },
+    scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
   };
 
   declare status: SessionStatus;
   declare askPassword: string | null;
   declare monitorsVersion: number;
   declare viewOnly: boolean;
+  /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
+  declare scaleViewport: boolean;
 
   session: Session | null = null;
   /** navigation start → first frame on monitor 0, ms (also logged) */
@@ -48,6 +51,7 @@ export class SpiceClientElement extends LitElement {
     this.askPassword = null;
     this.monitorsVersion = 0;
     this.viewOnly = false;
+    this.scaleViewport = true;
   }
 
   static override styles = css`
@@ -59,7 +63,9 @@ export class SpiceClientElement extends LitElement {
     button { background: #3a3a3a; color: #ddd; border: 1px solid #555; border-radius: 3px; padding: 2px 8px; font: inherit; cursor: pointer; }
     button:hover { background: #4a4a4a; }
     .screen { flex: 1; display: flex; align-items: center; justify-content: center; gap: 4px; overflow: hidden; outline: none; position: relative; min-height: 0; }
-    .screen canvas.monitor { max-width: 100%; max-height: 100%; image-rendering: auto; background: #000; touch-action: none; }
+    .screen canvas.monitor { max-width: 100%; max-height: 100%; image-rendering: auto; background: #000; touch-action: none; flex: none; }
+    .screen.native { overflow: auto; align-items: flex-start; justify-content: flex-start; }
+    .screen.native canvas.monitor { max-width: none; max-height: none; }
     .overlay { position: absolute; pointer-events: none; left: 0; top: 0; }
     form.pw { position: absolute; inset: 0; margin: auto; width: 320px; height: fit-content; padding: 16px; background: #2b2b2b; border: 1px solid #555; border-radius: 6px; display: flex; flex-direction: column; gap: 8px; }
     form.pw input { font: inherit; padding: 4px; }
@@ -226,6 +232,21 @@ export class SpiceClientElement extends LitElement {
     }
   }
 
+  /**
+   * Fullscreen, with the Keyboard Lock API where the browser has it, so that Escape, Alt+Tab,
+   * Ctrl+W and friends reach the guest instead of the browser (hold Escape to leave).
+   */
+  async toggleFullscreen(): Promise<void> {
+    if (document.fullscreenElement) {
+      await document.exitFullscreen();
+      return;
+    }
+    await this.requestFullscreen();
+    const kb = (navigator as Navigator & { keyboard?: { lock?: () => Promise<void> } }).keyboard;
+    await kb?.lock?.().catch(() => undefined);
+    this.renderRoot.querySelector<HTMLElement>('.screen')?.focus();
+  }
+
   private submitPassword(e: Event): void {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).querySelector('input') as HTMLInputElement;
@@ -241,11 +262,13 @@ export class SpiceClientElement extends LitElement {
         <span class="status" role="status" aria-live="polite" data-state=${st.state} ?data-error=${!!st.error}>${st.error ? `Error: ${st.message}` : st.message}</span>
         <button @click=${() => this.sendCtrlAltDel()} title="Send Ctrl+Alt+Del">Ctrl+Alt+Del</button>
         <button @click=${() => this.saveScreenshot()} title="Save the screen as PNG">Save screenshot</button>
+        <button @click=${() => (this.scaleViewport = !this.scaleViewport)} title="Fit to window or show 1:1">${this.scaleViewport ? '1:1' : 'Fit'}</button>
+        <button @click=${() => this.toggleFullscreen()} title="Fullscreen (keys such as Esc and Alt+Tab go to the guest)">Fullscreen</button>
         ${connected
           ? html`<button @click=${() => this.disconnect()}>Disconnect</button>`
           : html`<button @click=${() => this.settings && this.connect(this.settings)} ?disabled=${!this.settings}>Reconnect</button>`}
       </div>
-      <div class="screen" tabindex="0" part="screen">
+      <div class="screen ${this.scaleViewport ? '' : 'native'}" tabindex="0" part="screen">
         <canvas class="overlay" hidden></canvas>
         ${this.askPassword !== null
           ? html`<form class="pw" @submit=${this.submitPassword}>
