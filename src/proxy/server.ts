@@ -3,6 +3,11 @@
 //
 // The browser never names a host or port. The target is fixed by the operator (`target`), or
 // looked up from `?token=`: a name in a token file, or a signed JWT whose claims carry it.
+//
+// Size (~23 KB): this file is the request path in one place — option normalisation, the HTTP
+// upgrade decision (Origin, token/JWT, caps) and shutdown — so a security reviewer reads the
+// whole admission logic top to bottom; relaying, limits, TLS, logs and recording live in their
+// own modules. Split further when it grows.
 import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
