@@ -69,6 +69,13 @@ test('a click lands at that point in the guest (client mouse mode)', async ({ pa
     const evs = await target.waitForEvents((e) => e.some((x) => x.type === 'ButtonPress'));
     const press = evs.find((x) => x.type === 'ButtonPress')!;
     expect({ x: press.rootX, y: press.rootY, button: press.button }).toEqual({ x: gx, y: gy, button: 1 });
+    // client mouse mode; the local pointer follows the cursor channel. Xspice draws its pointer
+    // into the framebuffer itself and reports the channel cursor hidden, so the page must hide
+    // the local one (a shaped cursor from the channel becomes a CSS url() cursor instead)
+    expect(await page.evaluate(() => (document.querySelector('spice-client') as unknown as { session: { mouseMode: number } }).session.mouseMode)).toBe(2);
+    const cur = await page.evaluate(() => (document.querySelector('spice-client') as unknown as { session: { cursor: { current: { visible: boolean } | null } } }).session.cursor.current);
+    expect(cur).not.toBeNull();
+    await expect.poll(() => canvas.evaluate((c) => (c as HTMLElement).style.cursor)).toEqual(cur!.visible ? expect.stringMatching(/^url\(/) : 'none');
   } finally {
     await proxy.close();
   }
