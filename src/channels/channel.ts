@@ -44,6 +44,9 @@ export type ChannelEvents = {
 
 type Phase = 'link-header' | 'link-reply' | 'auth' | 'auth-result' | 'data' | 'closed';
 
+/** messages held while linking; a user cannot produce more input events in a link's few RTTs */
+const EARLY_SEND_LIMIT = 512;
+
 const COMMON_CAPS = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonCap.AUTH_SPICE, CommonCap.MINI_HEADER];
 
 export abstract class SpiceChannel {
@@ -69,6 +72,8 @@ export abstract class SpiceChannel {
   private queue: RawMessage[] = [];
   private busy = false;
   private serialWaiters: Array<{ serial: bigint; resolve: () => void }> = [];
+  /** messages sent before the link completed (see send()) */
+  private early: Array<{ type: number; body: Uint8Array }> = [];
 
   constructor(opts: ChannelOptions) {
     this.opts = opts;
@@ -115,10 +120,24 @@ export abstract class SpiceChannel {
     );
   }
 
-  /** send a channel message with the negotiated header */
+  /**
+   * Send a channel message with the negotiated header. Before the link completes the header
+   * kind (mini or full) is not known yet, so messages wait, in order, and go out right after
+   * the channel's own first messages (onLinked): a key pressed while the inputs channel is
+   * still linking reaches the guest instead of vanishing. The wait is bounded; after close,
+   * sends are dropped.
+   */
   send(type: number, body: Uint8Array = new Uint8Array(0)): void {
-    if (this.phase !== 'data') return;
-    this.transport.send(frameMessage(type, body, this.framer.miniHeader, this.outSerial++));
+    if (this.phase === 'data') {
+      this.transport.send(frameMessage(type, body, this.framer.miniHeader, this.outSerial++));
+    } else if (this.phase !== 'closed' && this.early.length < EARLY_SEND_LIMIT) {
+      this.early.push({ type, body });
+    }
+  }
+
+  /** the link stage is over: messages sent now go straight to the wire */
+  get isLinked(): boolean {
+    return this.phase === 'data';
   }
 
   close(reason = 'closed by the client'): void {
@@ -141,6 +160,7 @@ export abstract class SpiceChannel {
   private finish(error: ChannelError | undefined, clean: boolean, reason: string): void {
     this.phase = 'closed';
     this.queue = [];
+    this.early = [];
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
     try {
@@ -216,6 +236,9 @@ export abstract class SpiceChannel {
         this.phase = 'data';
         const rest = q.take(q.length);
         this.onLinked();
+        const early = this.early;
+        this.early = [];
+        for (const e of early) this.send(e.type, e.body);
         this.events.emit('ready', undefined as never);
         if (rest.length) {
           this.opts.tap?.(rest);

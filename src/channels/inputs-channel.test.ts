@@ -64,6 +64,36 @@ const S_INIT = 101, S_KEY_MODIFIERS = 102, S_MOTION_ACK = 111;
 const inputs = (cap: boolean) => linked((o) => new InputsChannel(o), cap ? 1 : 0);
 
 describe('InputsChannel', () => {
+  it('keys pressed while the channel links go out, in order, once it is linked; none after close', async () => {
+    const t = new FakeTransport();
+    const ch = new InputsChannel({ transport: t, connectionId: 1, password: '', encrypt: async () => new Uint8Array(128) });
+    ch.start();
+    ch.keyDown(0x2a);
+    ch.keyDown(0x23);
+    ch.keyUp(0xa3);
+    expect(ch.isLinked).toBe(false);
+    expect(t.sent.length).toBe(1); // only the link message so far
+    const replySize = 178 + 8;
+    t.onmessage!(new Uint8Array([
+      ...le(0x51444552, 4), ...le(2, 4), ...le(2, 4), ...le(replySize, 4),
+      ...le(0, 4), ...new Array<number>(162).fill(0), ...le(1, 4), ...le(1, 4), ...le(178, 4),
+      ...le((1 << 1) | (1 << 3), 4), ...le(0, 4),
+    ]));
+    await new Promise((r) => setTimeout(r, 0));
+    ch.keyUp(0xaa); // during auth: still held
+    const beforeOk = t.sent.length;
+    t.onmessage!(new Uint8Array(le(0, 4)));
+    expect(ch.isLinked).toBe(true);
+    const data = t.sent.slice(beforeOk).map((b) => ({ type: b[0]! | (b[1]! << 8), code: b[6]! | (b[7]! << 8) }));
+    expect(data).toEqual([
+      { type: KEY_DOWN, code: 0x2a }, { type: KEY_DOWN, code: 0x23 }, { type: KEY_UP, code: 0xa3 }, { type: KEY_UP, code: 0xaa },
+    ]);
+    ch.close();
+    const n = t.sent.length;
+    ch.keyDown(0x1e);
+    expect(t.sent.length).toBe(n);
+  });
+
   it('links as channel type 3 with no channel caps', async () => {
     const { t } = await inputs(true);
     const mess = t.sent[0]!;
