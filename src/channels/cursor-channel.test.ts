@@ -1,60 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cursorDataSize } from '../input/cursor-shape';
-import type { ChannelOptions } from './channel';
 import { CursorChannel, type CursorShapeEvent } from './cursor-channel';
-import type { Transport } from './transport';
-
-// ---- a scripted SPICE server on an in-memory transport (same helper as inputs-channel.test.ts) ----
-
-class FakeTransport implements Transport {
-  onopen: (() => void) | null = null;
-  onmessage: ((b: Uint8Array) => void) | null = null;
-  onclose: ((i: { clean: boolean; reason: string }) => void) | null = null;
-  sent: Uint8Array[] = [];
-  closed = false;
-  send(b: Uint8Array): void {
-    this.sent.push(b.slice());
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
-
-/** n little-endian bytes of v (|v| < 2^32; bytes past 4 are the sign extension) */
-const le = (v: number, n: number): number[] => Array.from({ length: n }, (_, i) => (i < 4 ? (v >>> (8 * i)) & 0xff : v < 0 ? 0xff : 0));
-
-async function linked<C extends { start(): void }>(
-  make: (opts: Omit<ChannelOptions, 'channelType' | 'channelId'>) => C,
-  channelCapsWord: number,
-) {
-  const t = new FakeTransport();
-  const ch = make({ transport: t, connectionId: 1, password: '', encrypt: async () => new Uint8Array(128) });
-  ch.start();
-  const replySize = 178 + 8;
-  const reply = [
-    ...le(0x51444552, 4), ...le(2, 4), ...le(2, 4), ...le(replySize, 4),
-    ...le(0, 4), ...new Array<number>(162).fill(0), ...le(1, 4), ...le(1, 4), ...le(178, 4),
-    ...le((1 << 1) | (1 << 3), 4), // AUTH_SPICE, MINI_HEADER
-    ...le(channelCapsWord, 4),
-  ];
-  t.onmessage!(new Uint8Array(reply));
-  await new Promise((r) => setTimeout(r, 0)); // ticket encryption
-  t.onmessage!(new Uint8Array(le(0, 4))); // link OK
-  const linkSends = t.sent.length;
-  return {
-    ch,
-    t,
-    /** deliver a server message */
-    recv(type: number, body: number[] = []): void {
-      t.onmessage!(new Uint8Array([...le(type, 2), ...le(body.length, 4), ...body]));
-    },
-    /** data messages the client sent since the last call */
-    frames(): Array<{ type: number; body: number[] }> {
-      const out = t.sent.splice(linkSends).map((b) => ({ type: b[0]! | (b[1]! << 8), body: Array.from(b.subarray(6)) }));
-      return out;
-    },
-  };
-}
+import { le, linked } from '../../scripts/lib/scripted-server';
 
 const INIT = 101, RESET = 102, SET = 103, MOVE = 104, HIDE = 105, TRAIL = 106, INVAL_ONE = 107, INVAL_ALL = 108;
 const NONE = 1, CACHE_ME = 2, FROM_CACHE = 4;

@@ -5,7 +5,7 @@
  * typed error.
  */
 import { describe, expect, it } from 'vitest';
-import type { Transport } from '../channels/transport';
+import { FakeTransport, clientFrames, le, linkChannel } from '../../scripts/lib/scripted-server';
 import { DisplayCap, ImageCompression, MsgDisplay, MsgcDisplay } from '../protocol/enums';
 import { DisplayChannel, type DisplayChannelOptions } from './display-channel';
 import { loadStream, loadTruth } from '../../scripts/lib/fixture-images';
@@ -14,21 +14,6 @@ import { drawCopy, drawFill, jpegImage, miniFrame, px, rect, surfaceCreate } fro
 import type { JpegDecoder } from './images';
 import { BufferSink } from './sink';
 
-class FakeTransport implements Transport {
-  onopen: (() => void) | null = null;
-  onmessage: ((b: Uint8Array) => void) | null = null;
-  onclose: ((i: { clean: boolean; reason: string }) => void) | null = null;
-  sent: Uint8Array[] = [];
-  closed = false;
-  send(b: Uint8Array): void {
-    this.sent.push(b.slice());
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
-
-const le = (v: number, n: number): number[] => Array.from({ length: n }, (_, i) => (i < 4 ? (v >>> (8 * i)) & 0xff : 0));
 const u32 = (b: Uint8Array, o: number) => new DataView(b.buffer, b.byteOffset).getUint32(o, true);
 
 async function linked(serverCaps: number, extra: Partial<DisplayChannelOptions> = {}) {
@@ -37,25 +22,16 @@ async function linked(serverCaps: number, extra: Partial<DisplayChannelOptions> 
   const ch = new DisplayChannel({ transport: t, connectionId: 7, password: 'pw', encrypt: async () => new Uint8Array(128), sink, jpeg: jpegJs, ...extra });
   const closed: Array<{ error?: { kind: string; message: string } }> = [];
   ch.events.on('closed', (e) => closed.push(e));
-  ch.start();
-  const replySize = 178 + 8;
-  t.onmessage!(new Uint8Array([
-    ...le(0x51444552, 4), ...le(2, 4), ...le(2, 4), ...le(replySize, 4),
-    ...le(0, 4), ...new Array<number>(162).fill(0), ...le(1, 4), ...le(1, 4), ...le(178, 4),
-    ...le((1 << 1) | (1 << 3), 4), // AUTH_SPICE, MINI_HEADER
-    ...le(serverCaps, 4),
-  ]));
-  await new Promise((r) => setTimeout(r, 0)); // ticket encryption
+  const linkSendCount = await linkChannel(ch, t, serverCaps);
   const linkMess = t.sent[0]!;
-  linkSends.set(t, t.sent.length); // link mess and ticket
-  t.onmessage!(new Uint8Array(le(0, 4))); // link OK
+  linkSends.set(t, linkSendCount); // link mess and ticket
   return { t, ch, sink, closed, linkMess };
 }
 
 const linkSends = new WeakMap<FakeTransport, number>();
 /** client data messages after the link */
 function dataFrames(t: FakeTransport): Array<{ type: number; body: Uint8Array }> {
-  return t.sent.slice(linkSends.get(t)).map((b) => ({ type: b[0]! | (b[1]! << 8), body: b.subarray(6, 6 + u32(b, 2)) }));
+  return clientFrames(t.sent.slice(linkSends.get(t)));
 }
 
 describe('DisplayChannel', () => {
