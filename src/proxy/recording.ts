@@ -116,6 +116,7 @@ export class Recorder {
   private readonly t0 = process.hrtime.bigint();
   private stopped = false;
   private dropped = false;
+  private closing: Promise<void> | null = null;
   private readonly maxPending: number;
 
   constructor(dir: string, meta: Omit<RecordingMeta, 'version' | 'startedAt' | 'startedAtMs'>, private readonly opts: RecorderOptions = {}) {
@@ -148,14 +149,15 @@ export class Recorder {
     if (!this.stopped) this.write(RecordKind.Event, Buffer.from(JSON.stringify(ev), 'utf8'));
   }
 
-  /** Finishes the file; resolves when it is on disk (or failed). */
+  /** Finishes the file; resolves when it is on disk (or failed). Safe to call more than once. */
   close(): Promise<void> {
     this.stopped = true;
-    return new Promise((resolve) => {
+    this.closing ??= new Promise((resolve) => {
       if (this.out.closed || this.out.destroyed) return resolve();
       this.out.end(() => resolve());
       this.out.once('error', () => resolve());
     });
+    return this.closing;
   }
 
   private write(kind: RecordKind, data: Uint8Array): void {

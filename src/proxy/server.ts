@@ -132,7 +132,7 @@ function toEndpoint(e: EndpointOption, what: string): Endpoint {
   return ep;
 }
 
-function toListen(l: ProxyOptions['listen']): { host: string; port: number } {
+export function toListen(l: ProxyOptions['listen']): { host: string; port: number } {
   if (l === undefined) return { host: DEFAULTS.host, port: DEFAULTS.port };
   if (typeof l === 'number') return { host: DEFAULTS.host, port: l };
   if (typeof l === 'string') {
@@ -145,7 +145,7 @@ function toListen(l: ProxyOptions['listen']): { host: string; port: number } {
 }
 
 /** "::ffff:10.0.0.1" -> "10.0.0.1". */
-function normalizeAddress(a: string | undefined): string {
+export function normalizeAddress(a: string | undefined): string {
   if (!a) return 'unknown';
   return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
 }
@@ -178,6 +178,25 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
   } catch {
     return false;
   }
+}
+
+/** Why an upgrade offering these subprotocols is refused (websockify's "binary" or none is fine), or null. */
+export function subprotocolRefusal(header: string | undefined): string | null {
+  const offered = (header ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (offered.length === 0 || offered.includes('binary')) return null;
+  return offered.includes('base64')
+    ? 'the base64 subprotocol is not supported: this proxy relays binary frames only (offer "binary")'
+    : 'unsupported WebSocket subprotocol (offer "binary" or none)';
+}
+
+/** Answers a refused upgrade with a plain HTTP error and closes the socket. */
+export function refuseHttp(socket: Duplex, status: number, text: string, body: string): void {
+  const b = `${body}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(b)}\r\nX-Content-Type-Options: nosniff\r\n\r\n${b}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 interface Refusal {
@@ -246,6 +265,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
   const tokenRef = (t: string) => createHmac('sha256', refKey).update(t).digest('hex').slice(0, 12);
 
   const relays = new Set<Relay>();
+  /** Recordings not yet closed: close() waits for them, so a stopped proxy's files are complete. */
+  const recorders = new Set<Recorder>();
   let nextId = 1;
   let closing = false;
 
@@ -333,15 +354,6 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
     };
   }
 
-  function refuseHttp(socket: Duplex, status: number, text: string, body: string): void {
-    const b = `${body}\n`;
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(b)}\r\nX-Content-Type-Options: nosniff\r\n\r\n${b}`,
-    );
-    setTimeout(() => socket.destroy(), 1000).unref();
-  }
-
   async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => {});
     const client = clientAddress(req);
@@ -360,12 +372,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
       logger.log('warn', 'refused', { kind: 'origin', client, origin: origin?.slice(0, 200) });
       return refuseHttp(socket, 403, 'Forbidden', 'origin not allowed');
     }
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (offered.length > 0 && !offered.includes('binary')) {
+    const why = subprotocolRefusal(req.headers['sec-websocket-protocol']);
+    if (why) {
       metrics.error('bad_request');
-      const why = offered.includes('base64')
-        ? 'the base64 subprotocol is not supported: this proxy relays binary frames only (offer "binary")'
-        : 'unsupported WebSocket subprotocol (offer "binary" or none)';
       logger.log('warn', 'refused', { kind: 'bad_request', client, reason: why });
       return refuseHttp(socket, 400, 'Bad Request', why);
     }
@@ -421,6 +430,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
         logger.log('warn', 'record_failed', { conn: id, error: (e as Error).message });
       }
     }
+    if (recorder) recorders.add(recorder);
     metrics.connectionsTotal++;
     metrics.connectionsCurrent++;
     logger.log('info', 'connection', { ...logFields, subprotocol: ws.protocol || 'none' });
@@ -437,6 +447,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
       recorder,
       onEnd: (r) => {
         relays.delete(r);
+        if (recorder) void recorder.close().then(() => recorders.delete(recorder!));
         metrics.connectionsCurrent--;
         release();
       },
@@ -546,6 +557,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
         server.closeAllConnections();
         wss.close();
         await done;
+        await Promise.all([...recorders].map((r) => r.close()));
         logger.log('info', 'stopped');
       })();
       return closed;
