@@ -121,3 +121,31 @@ export async function typeAsUser(page: Page, text: string): Promise<void> {
     if (shift) await page.keyboard.up('ShiftLeft');
   }
 }
+
+/** displayStats(monitor): what the display channel received (messages and image types by name) */
+export async function clientDisplayStats(page: Page, monitor = 0): Promise<{ imageTypes: Record<string, number>; messages: Record<string, number> }> {
+  return page.evaluate((i) => (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ imageTypes: Record<string, number>; messages: Record<string, number> }> }).displayStats(i), monitor);
+}
+
+/**
+ * Poll screenshot(monitor) until `check(shot)` returns null (= accepted) or `timeout` passes; the
+ * last rejection reason is returned. For truths that are not an X display (the harness test
+ * server's rendered surface, a source image with an error bound).
+ */
+export async function waitForScreenshot(page: Page, check: (shot: { width: number; height: number; rgba: Buffer }) => string | null, timeout = 15_000, monitor = 0): Promise<MatchResult & { shot?: { width: number; height: number; rgba: Buffer } }> {
+  const t0 = Date.now();
+  let last = 'no screenshot yet';
+  let shot: { width: number; height: number; rgba: Buffer } | undefined;
+  while (Date.now() - t0 < timeout) {
+    try {
+      shot = await clientScreenshot(page, monitor);
+      const why = check(shot);
+      if (why === null) return { ok: true, detail: 'accepted', ms: Date.now() - t0, mismatches: 0, shot };
+      last = why;
+    } catch (e) {
+      last = String(e);
+    }
+    await page.waitForTimeout(200);
+  }
+  return { ok: false, detail: last, ms: Date.now() - t0, mismatches: -1, shot };
+}
