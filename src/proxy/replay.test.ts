@@ -6,9 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { main, parseArgs, type ReplayArgs } from './cli.js';
 import { memoryLogger } from './log.js';
-import { RECORDING_MAGIC, RecordKind } from './recording.js';
+import { readRecording, RECORDING_MAGIC, RecordKind } from './recording.js';
+import { startProxy } from './server.js';
 import { chooseSession, loadRecordings, parseLinkMess, ReplayCloseCode, ReplayError, startReplay, type Clock, type RecordedSession, type ReplayHandle } from './replay.js';
-import { closed, openWs, tempDir, waitFor, wsOutcome } from './testing/helpers.js';
+import { closed, countingServer, openWs, tempDir, waitFor, wsOutcome } from './testing/helpers.js';
+import { readdirSync } from 'node:fs';
 
 const MAGIC = 0x51444552;
 const CAPS = (1 << 0) | (1 << 1) | (1 << 3); // AUTH_SELECTION, AUTH_SPICE, MINI_HEADER
@@ -455,5 +457,50 @@ describe('replay: pacing', () => {
     await closed(c.ws);
     expect(c.bytes).toEqual(serverStream(spec));
     expect(c.received.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('replay: what serve --record wrote', () => {
+  it('a session relayed through the proxy to a scripted SPICE server replays to the same bytes', async () => {
+    const rest = Buffer.concat([u32(0), mainInit(SID), msg(104, Buffer.from('channels'))]);
+    const server = await countingServer((sock) => {
+      let got = 0;
+      let stage = 0;
+      sock.on('data', (d) => {
+        got += d.length;
+        if (stage === 0 && got >= linkMess(0, MAIN, 0).length) {
+          stage = 1;
+          sock.write(linkReply());
+        }
+        if (stage === 1 && got >= linkMess(0, MAIN, 0).length + 132) {
+          stage = 2;
+          sock.write(rest);
+        }
+      });
+    });
+    const d = dir();
+    try {
+      const proxy = await startProxy({ listen: 0, target: `127.0.0.1:${server.port}`, recordDir: d, logger: 'silent' });
+      const live = await FakeClient.open(proxy.wsUrl, MAIN);
+      await waitFor(() => live.bytes.length >= linkReply().length, 'link reply');
+      live.sendTicket();
+      await waitFor(() => live.bytes.length >= linkReply().length + rest.length, 'the rest');
+      await proxy.close();
+      // the file is complete once close() resolved: it ends with the close event
+      const [file] = readdirSync(d);
+      const rec = await readRecording(path.join(d, file!));
+      expect(rec.truncated).toBe(false);
+      expect(rec.records.at(-1)!.kind).toBe(RecordKind.Event);
+      const session = chooseSession(await loadRecordings([d]));
+      expect(session.sessionId).toBe(SID);
+      const h = await replayOf(session);
+      const again = await FakeClient.open(h.wsUrl, MAIN);
+      again.sendTicket();
+      await waitFor(() => again.bytes.length >= live.bytes.length, 'the replayed stream');
+      expect(again.bytes).toEqual(live.bytes);
+      again.ws.close();
+    } finally {
+      await server.close();
+    }
   });
 });
