@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { signJwt, type JwtClaims } from './config/jwt.js';
 import { formatEndpoint, parseHostPort, type TlsSpec } from './endpoint.js';
 import { isLogLevel, type LogLevel } from './log.js';
-import { chooseSession, describeSession, loadRecordings, ReplayError, startReplay, type ReplayHandle, type ReplayOptions } from './replay.js';
+import { startReplay, type ReplayHandle, type ReplayOptions } from './replay.js';
+import { chooseSession, describeSession, loadRecordings, ReplayError } from './replay-sessions.js';
 import { startProxy, type ProxyHandle, type ProxyOptions } from './server.js';
 
 /** The built client next to this file: dist/node/proxy/cli.js -> dist/client. */

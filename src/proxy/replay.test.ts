@@ -8,7 +8,8 @@ import { main, parseArgs, type ReplayArgs } from './cli.js';
 import { memoryLogger } from './log.js';
 import { readRecording, RECORDING_MAGIC, RecordKind } from './recording.js';
 import { startProxy } from './server.js';
-import { chooseSession, loadRecordings, parseLinkMess, ReplayCloseCode, ReplayError, startReplay, type Clock, type RecordedSession, type ReplayHandle } from './replay.js';
+import { ReplayCloseCode, startReplay, type Clock, type ReplayHandle } from './replay.js';
+import { chooseSession, loadRecordings, parseLinkMess, ReplayError, type RecordedSession } from './replay-sessions.js';
 import { closed, countingServer, openWs, tempDir, waitFor, wsOutcome } from './testing/helpers.js';
 import { readdirSync } from 'node:fs';
 
