@@ -7,7 +7,7 @@
 //    the scenario sent, and every other pixel is still exact.
 // Each run asserts the image types the server really sent (displayStats) and prints them.
 import { test as base, expect } from '@playwright/test';
-import { comparePixels, describeComparison, encodePng, cropImage } from '../scripts/lib/truth.mjs';
+import { comparePixels, describeComparison, encodePng, writeComparisonArtifacts } from '../scripts/lib/truth.mjs';
 import { Scenario, ROPD, startTestServer, type TestServer, type TestServerOptions } from './harness/test-server.mjs';
 import { clientDisplayStats, openClient, startClientProxy, waitForScreenshot, type ProxyHandle } from './harness/client';
 
@@ -103,7 +103,7 @@ function glyph(w: number, h: number, bpp: 1 | 4 | 8, kind: number): Uint8Array {
   const max = (1 << bpp) - 1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const on = kind === 0 ? (x === 0 || y === 0 || x === w - 1 || y === h - 1) : kind === 1 ? Math.abs(x - (y * w) / h) < 1.5 : (x + y) % 3 === 0;
+      const on = kind === 0 ? (x === 0 || y === 0 || x === w - 1 || y === h - 1) : kind === 1 ? Math.abs(x - (y * w) / h) < 1.5 : kind === 2 ? (x + y) % 3 === 0 : x % 3 !== 1;
       idx[y * w + x] = on ? Math.max(1, Math.round((max * (x + 1)) / w)) : 0;
     }
   }
@@ -154,8 +154,8 @@ async function expectExact(page: import('@playwright/test').Page, truth: Img, wh
     return r.sameSize && r.mismatches === 0 ? null : describeComparison(r);
   });
   if (!m.ok && m.shot) {
-    await test.info().attach(`${what}-client.png`, { body: encodePng(m.shot.width, m.shot.height, m.shot.rgba), contentType: 'image/png' });
-    await test.info().attach(`${what}-server.png`, { body: encodePng(truth.width, truth.height, truth.rgba), contentType: 'image/png' });
+    // files next to the test's other artifacts: server rendering, client, diff (red = differs)
+    writeComparisonArtifacts(test.info().outputPath(), what, truth, m.shot);
   }
   expect(m.ok, `${what}: client vs server-rendered surface: ${m.detail}`).toBe(true);
 }
@@ -336,3 +336,194 @@ test('JPEG and JPEG_ALPHA (jpeg-wan-compression always): within the bound of the
   expect(s.imageTypes.JPEG_ALPHA ?? 0, 'JPEG_ALPHA sent').toBeGreaterThanOrEqual(2);
   expect(s.messages.DRAW_ALPHA_BLEND ?? 0).toBeGreaterThan(0);
 });
+
+// ---- scenario 3: the draw ops Xspice never sends, as the server's canvas renders them ---------
+
+const mono = (w: number, h: number, f: (x: number, y: number) => boolean) => {
+  const idx = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) idx[y * w + x] = f(x, y) ? 1 : 0;
+  return packIndices(idx, w, h, 1, true);
+};
+
+/** a backdrop with structure under every op, so ops that read the destination show it */
+function backdrop(sc: Scenario): void {
+  sc.fill({ rect: { x: 0, y: 0, width: W, height: H }, brush: { color: 0x102030 } });
+  const bw = 160, bh = 100;
+  const img = sc.bitmap({ format: '32', width: bw, height: bh, data: pack['32'](photo(bw, bh, 51)) });
+  for (let y = 0; y < H; y += bh) for (let x = 0; x < W; x += bw) sc.copy({ dest: { x, y, width: bw, height: bh }, src: img });
+}
+
+function fillsScenario(): Scenario {
+  const sc = new Scenario(W, H);
+  backdrop(sc);
+  const pat = sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 52)) });
+  const patPlt = sc.bitmap({ format: '8', width: 6, height: 5, data: indices(6, 5, 16, 53), palette: palette(16, 53) });
+  const disc = sc.bitmap({ format: '1be', width: 64, height: 48, data: discMask(64, 48) });
+  // solid, clipped to two rectangles
+  sc.fill({ rect: { x: 10, y: 10, width: 120, height: 80 }, brush: { color: 0xff8800 }, clip: [{ x: 10, y: 10, width: 50, height: 40 }, { x: 70, y: 40, width: 60, height: 50 }] });
+  // pattern brushes (32-bit and palette), with an offset origin
+  sc.fill({ rect: { x: 140, y: 10, width: 120, height: 80 }, brush: { pattern: pat, pos: { x: 3, y: 5 } } });
+  sc.fill({ rect: { x: 270, y: 10, width: 120, height: 80 }, brush: { pattern: patPlt, pos: { x: -2, y: 1 } } });
+  // masks: plain and inverted, the mask offset inside the bitmap
+  sc.fill({ rect: { x: 400, y: 10, width: 64, height: 48 }, brush: { color: 0x00ff40 }, mask: { bitmap: disc } });
+  sc.fill({ rect: { x: 470, y: 10, width: 60, height: 44 }, brush: { color: 0xff00ff }, mask: { bitmap: disc, pos: { x: 4, y: 4 }, invers: true } });
+  // raster-op fills over the photo
+  const rops: Array<[string, number]> = [['XOR', ROPD.OP_XOR], ['AND', ROPD.OP_AND], ['OR|INVERS_DEST', ROPD.OP_OR | ROPD.INVERS_DEST], ['PUT|INVERS_BRUSH', ROPD.OP_PUT | ROPD.INVERS_BRUSH], ['AND|INVERS_RES', ROPD.OP_AND | ROPD.INVERS_RES]];
+  rops.forEach(([, rop], i) => sc.fill({ rect: { x: 10 + i * 120, y: 110, width: 110, height: 60 }, brush: i % 2 ? { color: 0x3366cc } : { pattern: pat }, rop }));
+  // BLACKNESS, WHITENESS, INVERS: whole rect, clipped, masked
+  sc.solidOp('blackness', { rect: { x: 10, y: 190, width: 80, height: 60 }, clip: [{ x: 10, y: 190, width: 40, height: 60 }] });
+  sc.solidOp('whiteness', { rect: { x: 100, y: 190, width: 64, height: 48 }, mask: { bitmap: disc } });
+  sc.solidOp('invers', { rect: { x: 180, y: 190, width: 100, height: 70 } });
+  sc.solidOp('invers', { rect: { x: 290, y: 190, width: 64, height: 48 }, mask: { bitmap: disc, invers: true } });
+  // COPY_BITS: a block of the photo moved (overlapping its source)
+  sc.copyBits({ dest: { x: 380, y: 200, width: 120, height: 80 }, srcPos: { x: 360, y: 180 } });
+  return sc;
+}
+
+function ropsScenario(): Scenario {
+  const sc = new Scenario(W, H);
+  backdrop(sc);
+  const bw = 96, bh = 64;
+  const src = sc.bitmap({ format: '32', width: bw, height: bh, data: pack['32'](photo(bw, bh, 61)) });
+  const src8 = sc.bitmap({ format: '8', width: bw, height: bh, data: indices(bw, bh, 256, 62), palette: palette(256, 62) });
+  const pat = sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 63)) });
+  const disc = sc.bitmap({ format: '1be', width: bw, height: bh, data: discMask(bw, bh) });
+  let slot = 0;
+  const at = (): Rect => { const r = { x: 8 + (slot % 6) * 104, y: 8 + Math.floor(slot / 6) * 72, width: bw, height: bh }; slot++; return r; };
+  // OPAQUE: source with a brush, several rop descriptors
+  sc.opaque({ dest: at(), src, brush: { color: 0x00ffff }, rop: ROPD.OP_PUT });
+  sc.opaque({ dest: at(), src: src8, brush: { pattern: pat }, rop: ROPD.OP_XOR | ROPD.INVERS_SRC });
+  sc.opaque({ dest: at(), src, brush: { color: 0x808080 }, rop: ROPD.OP_AND, mask: { bitmap: disc } });
+  // BLEND: source combined with the destination
+  sc.copy({ dest: at(), src, rop: ROPD.OP_AND, blend: true });
+  sc.copy({ dest: at(), src: src8, rop: ROPD.OP_XOR | ROPD.INVERS_SRC, blend: true });
+  sc.copy({ dest: at(), src, rop: ROPD.OP_OR | ROPD.INVERS_DEST, blend: true, mask: { bitmap: disc } });
+  // DRAW_COPY with rop descriptors other than PUT, and a scaled copy (interpolated)
+  sc.copy({ dest: at(), src, rop: ROPD.OP_PUT | ROPD.INVERS_SRC });
+  sc.copy({ dest: at(), src, rop: ROPD.OP_XOR });
+  // ROP3 with source, pattern and destination. Only codes spice-common's rop3.c implements: it
+  // aborts on the ones a driver sends as simpler ops (0x00, 0x5a PATINVERT, 0xcc SRCCOPY, ...)
+  for (const code of [0xca, 0x69, 0x96, 0xb8, 0x1e, 0x6c]) sc.rop3({ dest: at(), src: code % 2 ? src8 : src, brush: code & 4 ? { color: 0xff4080 } : { pattern: pat, pos: { x: 1, y: 2 } }, rop3: code });
+  sc.rop3({ dest: at(), src, brush: { pattern: pat }, rop3: 0xe2, mask: { bitmap: disc } });
+  // TRANSPARENT: a colour key out of a 32-bit and an 8-bit (palette) source
+  const keyed = pack['32'](photo(bw, bh, 64));
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) if (((x >> 3) + (y >> 3)) % 2) keyed.set([0x11, 0x22, 0x33, 0xff], (y * bw + x) * 4);
+  sc.transparent({ dest: at(), src: sc.bitmap({ format: '32', width: bw, height: bh, data: keyed }), srcColor: 0x332211 });
+  const pal = palette(256, 62);
+  sc.transparent({ dest: at(), src: src8, srcColor: pal[5]! });
+  return sc;
+}
+
+function alphaTextScenario(): Scenario {
+  const sc = new Scenario(W, H);
+  backdrop(sc);
+  const bw = 96, bh = 64;
+  let slot = 0;
+  const at = (): Rect => { const r = { x: 8 + (slot % 6) * 104, y: 8 + Math.floor(slot / 6) * 72, width: bw, height: bh }; slot++; return r; };
+  const rgb = sc.bitmap({ format: '32', width: bw, height: bh, data: pack['32'](photo(bw, bh, 71)) });
+  const rgba = sc.bitmap({ format: 'rgba', width: bw, height: bh, data: pack.rgba(photo(bw, bh, 72), alphaPlane(bw, bh)) });
+  // ALPHA_BLEND: constant alpha, source alpha, both, scaled
+  sc.alphaBlend({ dest: at(), src: rgb, alpha: 128 });
+  sc.alphaBlend({ dest: at(), src: rgba, alpha: 255, flags: 2 });
+  sc.alphaBlend({ dest: at(), src: rgba, alpha: 170, flags: 2 });
+  const big = at();
+  sc.alphaBlend({ dest: big, src: rgba, srcArea: { x: 20, y: 10, width: 48, height: 32 }, alpha: 200, flags: 2 });
+  // STROKE: thin solid lines, a closed polygon, dashes, XOR, a pattern brush
+  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 420, y: 10 }, { x: 500, y: 70 }, { x: 610, y: 20 }, { x: 560, y: 60.5 }] }], brush: { color: 0xffff00 } });
+  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 420, y: 90 }, { x: 600, y: 100 }, { x: 520, y: 140 }], close: true }], brush: { color: 0xffffff }, foreMode: ROPD.OP_XOR });
+  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 10, y: 300 }, { x: 300, y: 380 }] }, { points: [{ x: 20, y: 390 }, { x: 320, y: 300 }] }], brush: { pattern: sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 73)) }) } });
+  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 330, y: 300 }, { x: 330, y: 390 }, { x: 420, y: 390 }] }], brush: { color: 0xff0000 }, clip: [{ x: 320, y: 340, width: 120, height: 60 }] });
+  // TEXT: A1 with an opaque background, A4 and A8 antialiased glyphs, clipped.
+  // A8 glyphs are column patterns seen without their top row: spice-common's canvas_put_glyph_bits
+  // reads 8-bit glyph rows one row off (bottom-up like A1/A4, but its first destination row comes
+  // from past the glyph's data), so the server's rendering of any other A8 glyph is not a truth
+  // (remote-viewer, on the same canvas code, shows its own memory there)
+  for (const [i, bpp] of ([[0, 1], [1, 4], [2, 8]] as const)) {
+    const y0 = 170 + i * 40;
+    const glyphs = Array.from({ length: 8 }, (_, k) => ({ x: 160 + k * 14, y: y0 + 20, originX: 0, originY: -16, width: 11, height: 16, data: glyph(11, 16, bpp, bpp === 8 ? 3 : k % 3) }));
+    sc.text({ bbox: { x: 160, y: y0, width: 120, height: 30 }, backArea: bpp === 1 ? { x: 158, y: y0 + 2, width: 116, height: 20 } : undefined, bpp, glyphs, fore: bpp === 4 ? { pattern: sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 74)) }) } : { color: 0xffe070 }, back: bpp === 1 ? { color: 0x202060 } : undefined, clip: bpp === 8 ? [{ x: 160, y: y0 + 5, width: 80, height: 15 }] : undefined });
+  }
+  // COMPOSITE: OVER and ADD with a mask (pixman through the canvas on the server)
+  const amask = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) amask[y * bw + x] = clamp((x * 255) / bw);
+  const mask = sc.bitmap({ format: 'a8', width: bw, height: bh, data: amask });
+  sc.composite({ dest: { x: 300, y: 170, width: bw, height: bh }, op: 3, src: rgba });
+  sc.composite({ dest: { x: 410, y: 170, width: bw, height: bh }, op: 12, src: rgb, mask });
+  sc.composite({ dest: { x: 520, y: 170, width: bw, height: bh }, op: 3, src: rgba, mask, srcOrigin: { x: 10, y: 5 } });
+  return sc;
+}
+
+function surfacesScenario(): Scenario {
+  const sc = new Scenario(W, H);
+  backdrop(sc);
+  const sw = 128, sh = 96;
+  sc.createSurface(1, sw, sh);
+  const all = { x: 0, y: 0, width: sw, height: sh };
+  sc.fill({ surface: 1, rect: all, brush: { color: 0x804020 } });
+  sc.copy({ surface: 1, dest: { x: 10, y: 10, width: 96, height: 64 }, src: sc.bitmap({ format: '32', width: 96, height: 64, data: pack['32'](photo(96, 64, 81)) }) });
+  sc.solidOp('invers', { surface: 1, rect: { x: 40, y: 30, width: 60, height: 50 } });
+  sc.stroke({ surface: 1, bbox: all, segments: [{ points: [{ x: 2, y: 2 }, { x: 125, y: 93 }] }], brush: { color: 0xffffff } });
+  // draws from the off-screen surface onto the primary: copy, scaled copy, ROP3, alpha blend
+  const simg = sc.surfaceImage(1, sw, sh);
+  const dep = [{ surface: 1, rect: all }];
+  sc.copy({ dest: { x: 20, y: 20, width: sw, height: sh }, src: simg, srcArea: all, deps: dep } as Parameters<Scenario['copy']>[0]);
+  sc.copy({ dest: { x: 170, y: 20, width: 200, height: 150 }, src: simg, srcArea: all, deps: dep } as Parameters<Scenario['copy']>[0]);
+  sc.rop3({ dest: { x: 400, y: 20, width: sw, height: sh }, src: simg, srcArea: all, brush: { color: 0x00ff00 }, rop3: 0x96, deps: dep } as Parameters<Scenario['rop3']>[0]);
+  sc.alphaBlend({ dest: { x: 20, y: 200, width: sw, height: sh }, src: simg, srcArea: all, alpha: 100, deps: dep } as Parameters<Scenario['alphaBlend']>[0]);
+  // a second surface drawn from the first, then shown; then both destroyed
+  sc.createSurface(2, 64, 64);
+  sc.copy({ surface: 2, dest: { x: 0, y: 0, width: 64, height: 64 }, src: simg, srcArea: { x: 30, y: 20, width: 64, height: 64 }, deps: dep } as Parameters<Scenario['copy']>[0]);
+  sc.copy({ dest: { x: 300, y: 220, width: 64, height: 64 }, src: sc.surfaceImage(2, 64, 64), srcArea: { x: 0, y: 0, width: 64, height: 64 }, deps: [{ surface: 2, rect: { x: 0, y: 0, width: 64, height: 64 } }] } as Parameters<Scenario['copy']>[0]);
+  sc.destroySurface(2);
+  sc.destroySurface(1);
+  return sc;
+}
+
+/** dashed (STYLED) strokes: see the expected-failure test below */
+function dashScenario(): Scenario {
+  const sc = new Scenario(W, H);
+  sc.fill({ rect: { x: 0, y: 0, width: W, height: H }, brush: { color: 0x102030 } });
+  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 10, y: 300 }, { x: 300, y: 380 }] }, { points: [{ x: 20, y: 390 }, { x: 320, y: 300 }] }], brush: { color: 0x00ff00 }, style: [6, 3, 2, 3] });
+  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 30, y: 20 }, { x: 600, y: 60 }, { x: 400, y: 250 }], close: true }], brush: { color: 0xffff00 }, style: [4, 4], startWithGap: true });
+  // enough distinct colours for expectExact's non-trivial-truth check
+  sc.copy({ dest: { x: 400, y: 300, width: 96, height: 64 }, src: sc.bitmap({ format: '32', width: 96, height: 64, data: pack['32'](photo(96, 64, 91)) }) });
+  return sc;
+}
+
+// Known difference, kept as an expected failure so it is seen (and flips when fixed): spice-common
+// draws STYLED lines through miWideDash at width 1, src/display/ops/stroke.ts walks on/off dashes
+// along the zero-width Bresenham line (its header says so); on this scenario the two differ in a
+// pixel or so at dash ends.
+test('dashed STROKE: known difference from the canvas (expected to fail until stroke.ts does miWideDash)', async ({ page, run }) => {
+  test.fail();
+  const sc = dashScenario();
+  const { server } = await run(sc, { imageCompression: 'off' });
+  const truth = await server.grabSurface();
+  const m = await waitForScreenshot(page, (shot) => {
+    const r = comparePixels(shot, truth);
+    return r.sameSize && r.mismatches === 0 ? null : describeComparison(r);
+  }, 5000);
+  console.log(`[dashed stroke] ${m.detail}`);
+  expect(m.ok, m.detail).toBe(true);
+});
+
+const DRAW_SCENARIOS: Array<[string, () => Scenario, string[]]> = [
+  ['fills, pattern brushes, masks, BLACKNESS/WHITENESS/INVERS, COPY_BITS', fillsScenario, ['DRAW_FILL', 'DRAW_BLACKNESS', 'DRAW_WHITENESS', 'DRAW_INVERS', 'COPY_BITS']],
+  ['OPAQUE, BLEND, COPY rops, ROP3, TRANSPARENT', ropsScenario, ['DRAW_OPAQUE', 'DRAW_BLEND', 'DRAW_ROP3', 'DRAW_TRANSPARENT']],
+  ['ALPHA_BLEND, STROKE, TEXT A1/A4/A8, COMPOSITE', alphaTextScenario, ['DRAW_ALPHA_BLEND', 'DRAW_STROKE', 'DRAW_TEXT', 'DRAW_COMPOSITE']],
+  ['off-screen surfaces and draws from them', surfacesScenario, ['SURFACE_CREATE', 'SURFACE_DESTROY']],
+];
+
+for (const [name, make, messages] of DRAW_SCENARIOS) {
+  for (const mode of ['off', 'lz'] as const) {
+    test(`${name} (image compression ${mode}): exact`, async ({ page, run }) => {
+      const sc = make();
+      const { server, stats } = await run(sc, { imageCompression: mode });
+      await expectExact(page, await server.grabSurface(), `${make.name}-${mode}`);
+      const s = await stats();
+      report(`${make.name} ${mode}`, s);
+      for (const m of messages) expect(s.messages[m] ?? 0, `${m} received`).toBeGreaterThan(0);
+      if (make === surfacesScenario) expect(s.imageTypes.SURFACE ?? 0, 'SURFACE images').toBeGreaterThan(0);
+    });
+  }
+}

@@ -43,7 +43,7 @@ export const QXL = {
 };
 export const ROPD = { INVERS_SRC: 1, INVERS_BRUSH: 2, INVERS_DEST: 4, OP_PUT: 8, OP_OR: 16, OP_AND: 32, OP_XOR: 64, OP_BLACKNESS: 128, OP_WHITENESS: 256, OP_INVERS: 512, INVERS_RES: 1024 };
 /** SpiceBitmapFmt by our short names */
-export const BITMAP_FMT = { '1le': 1, '1be': 2, '4le': 3, '4be': 4, '8': 5, '16': 6, '24': 7, '32': 8, rgba: 9 };
+export const BITMAP_FMT = { '1le': 1, '1be': 2, '4le': 3, '4be': 4, '8': 5, '16': 6, '24': 7, '32': 8, rgba: 9, a8: 10 };
 export const SURFACE_FMT = { xrgb: 32, argb: 96, '16_555': 16, '16_565': 80, a8: 8 };
 export const STRING_FLAGS = { A1: 1, A4: 2, A8: 4 };
 
@@ -121,7 +121,7 @@ export function bitmapStride(format, width) {
   switch (format) {
     case '1le': case '1be': return (width + 7) >> 3;
     case '4le': case '4be': return (width + 1) >> 1;
-    case '8': return width;
+    case '8': case 'a8': return width;
     case '16': return width * 2;
     case '24': return width * 3;
     default: return width * 4;
@@ -285,6 +285,13 @@ export class Scenario {
     a.u8(u + 26, o.scaleMode ?? 1);
     this.maskAt(u + 27, o.mask);
     this.ops.push(o.blend ? 'BLEND' : 'COPY');
+  }
+
+  /** COPY_BITS: `dest` gets the pixels at srcPos (same surface) @param {{ dest: Rect, srcPos: { x: number, y: number }, clip?: Rect[], surface?: number }} o */
+  copyBits(o) {
+    const u = this.drawable(QXL.COPY_BITS, o.dest, o);
+    this.arena.point(u, o.srcPos);
+    this.ops.push('COPY_BITS');
   }
 
   /** @param {{ rect: Rect, brush: any, rop?: number, mask?: any, clip?: Rect[], surface?: number }} o */

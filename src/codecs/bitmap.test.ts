@@ -90,6 +90,9 @@ describe('decodeBitmap, hand-built inputs', () => {
     const d = decodeBitmap(bm(F._8BIT_A, 3, 1, 4, [0x00, 0x7f, 0xff, 0x55]), null);
     expect(px(d)).toEqual([0, 0x7f000000, 0xff000000]);
     expect(d.hasAlpha).toBe(true);
+    // ops that convert images to the canvas format read it as opaque black (draw-composite.ts)
+    expect(d.alphaOnly).toBe(true);
+    expect(decodeBitmap(bm(F.RGBA, 1, 1, 4, [1, 2, 3, 4]), null).alphaOnly).toBeUndefined();
   });
 
   it('refuses bad input with CodecError', () => {

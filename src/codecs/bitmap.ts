@@ -121,5 +121,6 @@ export function decodeBitmap(b: BitmapInput, palette: Uint32Array | null): Decod
         break;
     }
   }
-  return { width, height, pixels: px, hasAlpha: format === BitmapFormat.RGBA || format === BitmapFormat._8BIT_A };
+  const a8 = format === BitmapFormat._8BIT_A;
+  return { width, height, pixels: px, hasAlpha: format === BitmapFormat.RGBA || a8, ...(a8 ? { alphaOnly: true } : {}) };
 }

@@ -118,6 +118,13 @@ describe('LZ synthetic payloads', () => {
     expect(Array.from(d.pixels)).toEqual([px(0, 0, 0, 0), px(0, 0, 0, 7), px(0, 0, 0, 255)]);
   });
 
+  it('A8: alpha only, marked alphaOnly (the canvas keeps it as pixman a8, not a8r8g8b8); XXXA is not', () => {
+    const d = decodeLz(u8([...lzHeader(T.A8, 3, 1, 3, true), ...lzLiterals([[0], [7], [255]])]), null);
+    expect(Array.from(d.pixels)).toEqual([px(0, 0, 0, 0), px(0, 0, 0, 7), px(0, 0, 0, 255)]);
+    expect(d.alphaOnly).toBe(true);
+    expect(decodeLz(u8([...lzHeader(T.XXXA, 1, 1, 4, true), ...lzLiterals([[9]])]), null).alphaOnly).toBeUndefined();
+  });
+
   it('PLT8 with row padding and a far back-reference', () => {
     // 3x2, stride 3; second row = first row via a reference of 3 bytes at distance 3
     const d = decodeLz(u8([...lzHeader(T.PLT8, 3, 2, 3, true), ...lzLiterals([[1], [2], [4]]), ...lzRef(3, 3, 3)]), pal);

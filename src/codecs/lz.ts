@@ -293,5 +293,6 @@ export function decodeLz(
   }
   checkEnd(data, ip);
   if (!h.topDown) flipRows(pixels, width, height);
-  return { width, height, pixels, hasAlpha };
+  // A8 is an 8BIT_A bitmap compressed: the canvas holds it as pixman a8, like the raw bitmap
+  return type === LzType.A8 ? { width, height, pixels, hasAlpha, alphaOnly: true } : { width, height, pixels, hasAlpha };
 }

@@ -14,6 +14,12 @@ export interface DecodedImage {
   /** width × height pixels, row 0 is the top row */
   pixels: Uint32Array;
   hasAlpha: boolean;
+  /**
+   * an 8BIT_A bitmap: alpha only, colour 0. spice-common's canvas keeps such an image as pixman a8
+   * only where an op asks for the original (ALPHA_BLEND); everywhere else (canvas_get_image with
+   * want_original = FALSE) it converts it to the canvas format, x8r8g8b8: opaque black
+   */
+  alphaOnly?: boolean;
 }
 
 /** pack r,g,b,a (0..255) into our pixel format */

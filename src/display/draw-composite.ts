@@ -3,9 +3,13 @@
  * the optional mask are always resolved (no touch shortcut: the canvas reads them before it
  * knows whether anything is visible), source first; a SURFACE image is read in that surface's
  * own format (32_xRGB alpha as 255, 32_ARGB, 8_A alpha only), a decoded image as ARGB when it
- * has alpha, else xRGB. Damage: box ∩ surface ∩ clip.
+ * has alpha, else xRGB. An 8BIT_A *bitmap* reads as xRGB too (opaque black, so as a mask it masks
+ * nothing): the canvas fetches composite images with want_original = FALSE, which converts every
+ * pixman format but a8r8g8b8 to the canvas's x8r8g8b8 (canvas_get_image_internal); checked against
+ * the server library's own rendering in e2e/test-server.spec.ts. Damage: box ∩ surface ∩ clip.
  */
 import type { DrawComposite, SpiceImage } from '../protocol/display';
+import { SurfaceFmt } from '../protocol/enums';
 import { CompositeFlag, drawComposite, imageFormat } from './ops/composite';
 import { drawRegion } from './ops/region';
 import { andThen, type ImageResolver, type MaybePromise, type SourceImage } from './images';
@@ -21,7 +25,7 @@ interface Input {
 function input(images: ImageResolver, surfaces: SurfaceStore, img: SpiceImage): MaybePromise<Input> {
   return andThen(images.resolve(img, true), (src) => {
     const s = img.kind === 'surface' ? surfaces.get(img.surfaceId) : undefined;
-    return { src: src!, format: s ? s.format : imageFormat(src!.hasAlpha) };
+    return { src: src!, format: s ? s.format : src!.alphaOnly ? SurfaceFmt._32_xRGB : imageFormat(src!.hasAlpha) };
   });
 }
 

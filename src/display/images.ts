@@ -39,6 +39,8 @@ export interface SourceImage extends PixelSource {
   hasAlpha: boolean;
   /** read as x8r8g8b8 (alpha ignored): images without alpha, surfaces without an alpha format */
   opaque: boolean;
+  /** decoded from an 8BIT_A bitmap (DecodedImage.alphaOnly) */
+  alphaOnly?: boolean;
 }
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -105,7 +107,7 @@ export interface ImageResolverOptions {
 }
 
 function fromDecoded(img: DecodedImage): SourceImage {
-  return { width: img.width, height: img.height, pixels: img.pixels, hasAlpha: img.hasAlpha, opaque: !img.hasAlpha };
+  return { width: img.width, height: img.height, pixels: img.pixels, hasAlpha: img.hasAlpha, opaque: !img.hasAlpha, ...(img.alphaOnly ? { alphaOnly: true } : {}) };
 }
 
 export function fromSurface(s: Surface): SourceImage {
