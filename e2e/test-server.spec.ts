@@ -171,7 +171,7 @@ const W = 640, H = 400;
 
 function bitmapScenario(): Scenario {
   const sc = new Scenario(W, H);
-  sc.fill({ rect: { x: 0, y: 0, width: W, height: H }, brush: { color: 0x202830 }, effect: 1 } as Parameters<Scenario['fill']>[0]);
+  sc.fill({ rect: { x: 0, y: 0, width: W, height: H }, brush: { color: 0x202830 }, effect: 1 });
   const tw = 96, th = 64;
   let slot = 0;
   const at = (): Rect => { const r = { x: 8 + (slot % 6) * 104, y: 8 + Math.floor(slot / 6) * 72, width: tw, height: th }; slot++; return r; };
@@ -466,14 +466,14 @@ function surfacesScenario(): Scenario {
   // draws from the off-screen surface onto the primary: copy, scaled copy, ROP3, alpha blend
   const simg = sc.surfaceImage(1, sw, sh);
   const dep = [{ surface: 1, rect: all }];
-  sc.copy({ dest: { x: 20, y: 20, width: sw, height: sh }, src: simg, srcArea: all, deps: dep } as Parameters<Scenario['copy']>[0]);
-  sc.copy({ dest: { x: 170, y: 20, width: 200, height: 150 }, src: simg, srcArea: all, deps: dep } as Parameters<Scenario['copy']>[0]);
+  sc.copy({ dest: { x: 20, y: 20, width: sw, height: sh }, src: simg, srcArea: all, deps: dep });
+  sc.copy({ dest: { x: 170, y: 20, width: 200, height: 150 }, src: simg, srcArea: all, deps: dep });
   sc.rop3({ dest: { x: 400, y: 20, width: sw, height: sh }, src: simg, srcArea: all, brush: { color: 0x00ff00 }, rop3: 0x96, deps: dep } as Parameters<Scenario['rop3']>[0]);
-  sc.alphaBlend({ dest: { x: 20, y: 200, width: sw, height: sh }, src: simg, srcArea: all, alpha: 100, deps: dep } as Parameters<Scenario['alphaBlend']>[0]);
+  sc.alphaBlend({ dest: { x: 20, y: 200, width: sw, height: sh }, src: simg, srcArea: all, alpha: 100, deps: dep });
   // a second surface drawn from the first, then shown; then both destroyed
   sc.createSurface(2, 64, 64);
-  sc.copy({ surface: 2, dest: { x: 0, y: 0, width: 64, height: 64 }, src: simg, srcArea: { x: 30, y: 20, width: 64, height: 64 }, deps: dep } as Parameters<Scenario['copy']>[0]);
-  sc.copy({ dest: { x: 300, y: 220, width: 64, height: 64 }, src: sc.surfaceImage(2, 64, 64), srcArea: { x: 0, y: 0, width: 64, height: 64 }, deps: [{ surface: 2, rect: { x: 0, y: 0, width: 64, height: 64 } }] } as Parameters<Scenario['copy']>[0]);
+  sc.copy({ surface: 2, dest: { x: 0, y: 0, width: 64, height: 64 }, src: simg, srcArea: { x: 30, y: 20, width: 64, height: 64 }, deps: dep });
+  sc.copy({ dest: { x: 300, y: 220, width: 64, height: 64 }, src: sc.surfaceImage(2, 64, 64), srcArea: { x: 0, y: 0, width: 64, height: 64 }, deps: [{ surface: 2, rect: { x: 0, y: 0, width: 64, height: 64 } }] });
   sc.destroySurface(2);
   sc.destroySurface(1);
   return sc;

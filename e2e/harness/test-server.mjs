@@ -28,6 +28,13 @@ const SOURCE = path.join(here, 'test-server', 'test-server.c');
 
 /** @typedef {{ x: number, y: number, width: number, height: number }} Rect */
 /** @typedef {{ width: number, height: number, rgba: Buffer }} Image */
+/** @typedef {{ color: number } | { pattern: number, pos?: { x: number, y: number } }} Brush  pattern: an image offset */
+/** @typedef {{ bitmap: number, pos?: { x: number, y: number }, invers?: boolean }} QMask  bitmap: a 1-bit image offset */
+/**
+ * what every draw takes: target surface (0 = primary), clip rectangles, QXL effect, and the
+ * off-screen surfaces a SURFACE source reads (see Scenario.drawable)
+ * @typedef {{ surface?: number, clip?: Rect[], effect?: number, deps?: Array<{ surface: number, rect: Rect }> }} DrawCommon
+ */
 
 // values from spice-protocol (spice/enums.h, qxl_dev.h)
 export const QXL = {
@@ -78,29 +85,33 @@ class Arena {
     this.buf.set(bytes, off);
     return off;
   }
+  /** @param {number} o @param {number} v */
   u8(o, v) { this.buf.writeUInt8(v & 0xff, o); }
+  /** @param {number} o @param {number} v */
   u16(o, v) { this.buf.writeUInt16LE(v & 0xffff, o); }
+  /** @param {number} o @param {number} v */
   i16(o, v) { this.buf.writeInt16LE(v, o); }
+  /** @param {number} o @param {number} v */
   u32(o, v) { this.buf.writeUInt32LE(v >>> 0, o); }
+  /** @param {number} o @param {number} v */
   i32(o, v) { this.buf.writeInt32LE(v | 0, o); }
+  /** @param {number} o @param {number | bigint} v */
   u64(o, v) { this.buf.writeBigUInt64LE(BigInt(v), o); }
-  /** a pointer field at o to arena offset target (null stays 0, not relocated) */
+  /**
+   * a pointer field at o to arena offset target (null stays 0, not relocated)
+   * @param {number} o @param {number | null | undefined} target
+   */
   ptr(o, target) {
     if (target === null || target === undefined) { this.u64(o, 0); return; }
     this.u64(o, target);
     this.relocs.push(o);
   }
-  /** QXLRect { top, left, bottom, right } from x/y/width/height */
+  /** QXLRect { top, left, bottom, right } from x/y/width/height @param {number} o @param {Rect} r */
   rect(o, r) {
     this.i32(o, r.y); this.i32(o + 4, r.x); this.i32(o + 8, r.y + r.height); this.i32(o + 12, r.x + r.width);
   }
+  /** @param {number} o @param {{ x: number, y: number }} p */
   point(o, p) { this.i32(o, p.x); this.i32(o + 4, p.y); }
-  /** QXLDataChunk with `data` inline, no prev/next; returns the chunk's offset */
-  chunkAt(o, data) {
-    this.u32(o, data.length);
-    this.u64(o + 4, 0);
-    this.u64(o + 12, 0);
-  }
 }
 
 /**
@@ -110,7 +121,7 @@ class Arena {
  * @property {number} height
  * @property {Uint8Array} data      rows as SPICE stores them (stride bytes each), first row first
  * @property {number} [stride]      default: tight rows
- * @property {number[]} [palette]   0xRRGGBB (xRGB) entries, for 1/4/8-bit formats
+ * @property {number[]} [palette]   xRGB entries (red in bits 16-23), for 1/4/8-bit formats
  * @property {boolean} [topDown]    default true; false = data's first row is the bottom one
  * @property {number} [cacheId]     QXL_IMAGE_CACHE with this unique id (the server may send FROM_CACHE)
  * @property {number} [paletteId]   palette unique id (0 = not cacheable)
@@ -150,12 +161,14 @@ export class Scenario {
     if (b.data.length < stride * b.height) throw new Error(`bitmap data ${b.data.length} < ${stride}x${b.height}`);
     const img = a.alloc(LAYOUT.image + LAYOUT.bitmap);
     const data = a.bytes(b.data);
+    /** @type {number | null} */
     let pal = null;
     if (b.palette) {
-      pal = a.alloc(10 + b.palette.length * 4);
-      a.u64(pal, b.paletteId ?? 0);
-      a.u16(pal + 8, b.palette.length);
-      b.palette.forEach((c, i) => a.u32(pal + 10 + i * 4, c));
+      const p = a.alloc(10 + b.palette.length * 4);
+      a.u64(p, b.paletteId ?? 0);
+      a.u16(p + 8, b.palette.length);
+      b.palette.forEach((c, i) => a.u32(p + 10 + i * 4, c));
+      pal = p;
     }
     const unique = b.cacheId ?? this.nextUnique++;
     a.u64(img, (BigInt(unique) << 32n) | BigInt(QXL.IMAGE_GROUP_DEVICE));
@@ -174,7 +187,7 @@ export class Scenario {
     return img;
   }
 
-  /** a SURFACE image: draw from off-screen surface `id` @returns {number} */
+  /** a SURFACE image: draw from off-screen surface `id` @param {number} id @param {number} width @param {number} height @returns {number} */
   surfaceImage(id, width, height) {
     const a = this.arena;
     const img = a.alloc(LAYOUT.image + 4);
@@ -186,7 +199,10 @@ export class Scenario {
     return img;
   }
 
-  /** off-screen surface `id` (1..15) in process memory */
+  /**
+   * off-screen surface `id` (1..15) in process memory
+   * @param {number} id @param {number} width @param {number} height @param {keyof typeof SURFACE_FMT} [format]
+   */
   createSurface(id, width, height, format = 'xrgb') {
     const a = this.arena;
     const bpp = format === 'xrgb' || format === 'argb' ? 4 : format === 'a8' ? 1 : 2;
@@ -206,6 +222,7 @@ export class Scenario {
     this.ops.push(`SURFACE_CREATE ${id} ${width}x${height} ${format}`);
   }
 
+  /** @param {number} id */
   destroySurface(id) {
     const a = this.arena;
     const c = a.alloc(LAYOUT.surfaceCmd);
@@ -219,7 +236,7 @@ export class Scenario {
   /**
    * common QXLDrawable header; returns the offset of its union
    * @param {number} type @param {Rect} bbox
-   * @param {{ surface?: number, clip?: Rect[], effect?: number, deps?: Array<{ surface: number, rect: Rect }> }} o
+   * @param {DrawCommon} o
    *   deps: the off-screen surfaces (and areas) a SURFACE source reads, so the server renders
    *   their pending draws first (surfaces_dest/surfaces_rects, as the QXL driver fills them)
    */
@@ -249,11 +266,11 @@ export class Scenario {
     return d + LAYOUT.drawableUnion;
   }
 
-  /** QXLBrush at o: { color } (0xRRGGBB) or { pattern: image, pos } or none */
+  /** QXLBrush at o: { color } (xRGB) or { pattern: image, pos } or none @param {number} o @param {Brush | undefined} brush */
   brushAt(o, brush) {
     const a = this.arena;
     if (!brush) { a.u32(o, 0); return; }
-    if (brush.pattern !== undefined) {
+    if ('pattern' in brush) {
       a.u32(o, 2);
       a.ptr(o + 4, brush.pattern);
       a.point(o + 12, brush.pos ?? { x: 0, y: 0 });
@@ -263,7 +280,7 @@ export class Scenario {
     }
   }
 
-  /** QXLQMask at o: { bitmap (1-bit image), pos, invers } */
+  /** QXLQMask at o: { bitmap (1-bit image), pos, invers } @param {number} o @param {QMask | undefined} mask */
   maskAt(o, mask) {
     const a = this.arena;
     if (!mask) return;
@@ -274,7 +291,7 @@ export class Scenario {
 
   /**
    * DRAW_COPY (BLEND with `blend: true`)
-   * @param {{ dest: Rect, src: number, srcArea?: Rect, rop?: number, scaleMode?: number, mask?: any, clip?: Rect[], surface?: number, blend?: boolean }} o
+   * @param {{ dest: Rect, src: number, srcArea?: Rect, rop?: number, scaleMode?: number, mask?: QMask, blend?: boolean } & DrawCommon} o
    */
   copy(o) {
     const a = this.arena;
@@ -287,14 +304,14 @@ export class Scenario {
     this.ops.push(o.blend ? 'BLEND' : 'COPY');
   }
 
-  /** COPY_BITS: `dest` gets the pixels at srcPos (same surface) @param {{ dest: Rect, srcPos: { x: number, y: number }, clip?: Rect[], surface?: number }} o */
+  /** COPY_BITS: `dest` gets the pixels at srcPos (same surface) @param {{ dest: Rect, srcPos: { x: number, y: number } } & DrawCommon} o */
   copyBits(o) {
     const u = this.drawable(QXL.COPY_BITS, o.dest, o);
     this.arena.point(u, o.srcPos);
     this.ops.push('COPY_BITS');
   }
 
-  /** @param {{ rect: Rect, brush: any, rop?: number, mask?: any, clip?: Rect[], surface?: number }} o */
+  /** @param {{ rect: Rect, brush: Brush, rop?: number, mask?: QMask } & DrawCommon} o */
   fill(o) {
     const a = this.arena;
     const u = this.drawable(QXL.DRAW_FILL, o.rect, o);
@@ -304,7 +321,7 @@ export class Scenario {
     this.ops.push('FILL');
   }
 
-  /** @param {{ dest: Rect, src: number, srcArea?: Rect, brush: any, rop: number, scaleMode?: number, mask?: any, clip?: Rect[], surface?: number }} o */
+  /** @param {{ dest: Rect, src: number, srcArea?: Rect, brush: Brush, rop: number, scaleMode?: number, mask?: QMask } & DrawCommon} o */
   opaque(o) {
     const a = this.arena;
     const u = this.drawable(QXL.DRAW_OPAQUE, o.dest, o);
@@ -317,7 +334,7 @@ export class Scenario {
     this.ops.push('OPAQUE');
   }
 
-  /** BLACKNESS / WHITENESS / INVERS @param {'blackness'|'whiteness'|'invers'} kind @param {{ rect: Rect, mask?: any, clip?: Rect[], surface?: number }} o */
+  /** BLACKNESS / WHITENESS / INVERS @param {'blackness'|'whiteness'|'invers'} kind @param {{ rect: Rect, mask?: QMask } & DrawCommon} o */
   solidOp(kind, o) {
     const type = { blackness: QXL.DRAW_BLACKNESS, whiteness: QXL.DRAW_WHITENESS, invers: QXL.DRAW_INVERS }[kind];
     const u = this.drawable(type, o.rect, o);
@@ -325,7 +342,7 @@ export class Scenario {
     this.ops.push(kind.toUpperCase());
   }
 
-  /** @param {{ dest: Rect, src: number, srcArea?: Rect, brush: any, rop3: number, scaleMode?: number, mask?: any, clip?: Rect[], surface?: number }} o */
+  /** @param {{ dest: Rect, src: number, srcArea?: Rect, brush: Brush, rop3: number, scaleMode?: number, mask?: QMask } & DrawCommon} o */
   rop3(o) {
     const a = this.arena;
     const u = this.drawable(QXL.DRAW_ROP3, o.dest, o);
@@ -338,7 +355,7 @@ export class Scenario {
     this.ops.push('ROP3');
   }
 
-  /** @param {{ dest: Rect, src: number, srcArea?: Rect, srcColor: number, trueColor?: number, clip?: Rect[], surface?: number }} o */
+  /** @param {{ dest: Rect, src: number, srcArea?: Rect, srcColor: number, trueColor?: number } & DrawCommon} o */
   transparent(o) {
     const a = this.arena;
     const u = this.drawable(QXL.DRAW_TRANSPARENT, o.dest, o);
@@ -349,7 +366,7 @@ export class Scenario {
     this.ops.push('TRANSPARENT');
   }
 
-  /** @param {{ dest: Rect, src: number, srcArea?: Rect, alpha: number, flags?: number, clip?: Rect[], surface?: number }} o flags: 1 dest has alpha, 2 src has alpha */
+  /** @param {{ dest: Rect, src: number, srcArea?: Rect, alpha: number, flags?: number } & DrawCommon} o flags: 1 dest has alpha, 2 src has alpha */
   alphaBlend(o) {
     const a = this.arena;
     const u = this.drawable(QXL.DRAW_ALPHA_BLEND, o.dest, o);
@@ -362,7 +379,7 @@ export class Scenario {
 
   /**
    * STROKE of polylines (28.4 fixed point from the integer/fractional points given)
-   * @param {{ bbox: Rect, segments: Array<{ points: Array<{x: number, y: number}>, close?: boolean }>, brush: any, foreMode?: number, backMode?: number, width?: number, style?: number[], startWithGap?: boolean, clip?: Rect[], surface?: number }} o
+   * @param {{ bbox: Rect, segments: Array<{ points: Array<{x: number, y: number}>, close?: boolean }>, brush: Brush, foreMode?: number, backMode?: number, width?: number, style?: number[], startWithGap?: boolean } & DrawCommon} o
    */
   stroke(o) {
     const a = this.arena;
@@ -382,10 +399,12 @@ export class Scenario {
       seg.points.forEach((pt, k) => { a.i32(s + 8 + k * 8, Math.round(pt.x * 16)); a.i32(s + 12 + k * 8, Math.round(pt.y * 16)); });
       s += 8 + seg.points.length * 8;
     });
+    /** @type {number | null} */
     let style = null;
     if (o.style) {
-      style = a.alloc(o.style.length * 4);
-      o.style.forEach((v, i) => a.i32(style + i * 4, Math.round(v * 16)));
+      const st = a.alloc(o.style.length * 4);
+      o.style.forEach((v, i) => a.i32(st + i * 4, Math.round(v * 16)));
+      style = st;
     }
     const u = this.drawable(QXL.DRAW_STROKE, o.bbox, o);
     a.ptr(u, p);
@@ -402,7 +421,7 @@ export class Scenario {
 
   /**
    * TEXT: raster glyphs
-   * @param {{ bbox: Rect, backArea?: Rect, bpp: 1|4|8, glyphs: Array<{ x: number, y: number, originX?: number, originY?: number, width: number, height: number, data: Uint8Array }>, fore: any, back?: any, foreMode?: number, backMode?: number, clip?: Rect[], surface?: number }} o
+   * @param {{ bbox: Rect, backArea?: Rect, bpp: 1|4|8, glyphs: Array<{ x: number, y: number, originX?: number, originY?: number, width: number, height: number, data: Uint8Array }>, fore: Brush, back?: Brush, foreMode?: number, backMode?: number } & DrawCommon} o
    */
   text(o) {
     const a = this.arena;
@@ -436,7 +455,7 @@ export class Scenario {
 
   /**
    * DRAW_COMPOSITE (the server forwards it only to clients with the COMPOSITE capability)
-   * @param {{ dest: Rect, op: number, src: number, mask?: number, srcOrigin?: {x: number, y: number}, maskOrigin?: {x: number, y: number}, srcRepeat?: number, clip?: Rect[], surface?: number }} o
+   * @param {{ dest: Rect, op: number, src: number, mask?: number, srcOrigin?: {x: number, y: number}, maskOrigin?: {x: number, y: number}, srcRepeat?: number } & DrawCommon} o
    */
   composite(o) {
     const a = this.arena;
