@@ -6,3 +6,4 @@ export * from '../../scripts/lib/truth.mjs';
 export * from '../../scripts/lib/faulty-relay.mjs';
 export * from '../../scripts/lib/proc.mjs';
 export * from './mini-spice.mjs';
+export * from './test-server.mjs';
