@@ -6,4 +6,4 @@ export * from '../../scripts/lib/truth.mjs';
 export * from '../../scripts/lib/faulty-relay.mjs';
 export * from '../../scripts/lib/proc.mjs';
 export * from './mini-spice.mjs';
-export * from './test-server.mjs';
+export { Scenario, startTestServer, buildTestServer, bitmapStride, QXL, ROPD, BITMAP_FMT, SURFACE_FMT, STRING_FLAGS, type TestServer, type TestServerOptions, type BitmapSpec } from './test-server.mjs';
