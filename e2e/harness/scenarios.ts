@@ -1,5 +1,5 @@
 // Scenarios and deterministic content for the harness test server (test-server.mjs), shared by
-// e2e/test-server.spec.ts and scripts/record-test-server.ts (which records the JPEG one as a
+// e2e/test-server.spec.ts and e2e/harness/record-test-server.ts (which records the JPEG one as a
 // fixture for a Node replay test).
 import { Scenario } from './test-server.mjs';
 

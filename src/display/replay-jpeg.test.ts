@@ -1,6 +1,6 @@
 /**
  * Replay of a recorded JPEG / JPEG_ALPHA display stream from spice-server itself (the harness test
- * server, fixtures/test-server/jpeg.*, recorded by scripts/record-test-server.ts) through
+ * server, fixtures/test-server/jpeg.*, recorded by e2e/harness/record-test-server.ts) through
  * DisplayCore in Node with jpeg-js: no Xspice recording carries these types. The truth is the
  * server's own lossless rendering: outside the lossy rectangles the replay must equal it in every
  * pixel; inside them (where the truth is the source image, or the source alpha-blended over the
