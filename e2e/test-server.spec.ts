@@ -229,6 +229,42 @@ test('JPEG and JPEG_ALPHA (jpeg-wan-compression always): within the bound of the
   expect(s.messages.DRAW_ALPHA_BLEND ?? 0).toBeGreaterThan(0);
 });
 
+// Lossy content the server must later make lossless: a cached image first sent as JPEG (the
+// cache entry is lossy), then used by a ROP3, which never takes a lossy source (dcc-send.cpp
+// red_marshall_qxl_draw_rop3), so the server resends it lossless with CACHE_REPLACE_ME and the
+// next copy of it comes FROM_CACHE_LOSSLESS; and a ROP3 over a JPEG area, for which the server
+// first resends that area of its own surface losslessly (red_add_lossless_drawable_dependencies).
+// Only the first copy stays lossy; everything else must be exact.
+test('JPEG with the image cache: lossless replacement, FROM_CACHE_LOSSLESS and lossless resends are exact', async ({ page, run }) => {
+  const sc = new Scenario(W, H);
+  sc.fill({ rect: { x: 0, y: 0, width: W, height: H }, brush: { color: 0x405060 } });
+  const pw = 160, ph = 100;
+  const src = photo(pw, ph, 41);
+  const cached = sc.bitmap({ format: '32', width: pw, height: ph, data: pack['32'](src), cacheId: 9001 });
+  const a = { x: 8, y: 8, width: pw, height: ph }, b = { x: 200, y: 8, width: pw, height: ph }, c = { x: 392, y: 8, width: pw, height: ph }, d = { x: 8, y: 200, width: pw, height: ph };
+  sc.copy({ dest: a, src: cached });
+  sc.rop3({ dest: b, src: cached, brush: { color: 0x33cc66 }, rop3: 0xb8 });
+  sc.copy({ dest: c, src: cached });
+  sc.copy({ dest: d, src: sc.bitmap({ format: '32', width: pw, height: ph, data: pack['32'](photo(pw, ph, 42)) }) });
+  sc.rop3({ dest: d, src: sc.bitmap({ format: '32', width: pw, height: ph, data: pack['32'](photo(pw, ph, 43)) }), brush: { color: 0x8020c0 }, rop3: 0x96 });
+  const { server, stats } = await run(sc, { imageCompression: 'quic', jpeg: 'always' });
+  const truth = await server.grabSurface();
+  const figures: string[] = [];
+  const m = await waitForScreenshot(page, (shot) => {
+    const outside = comparePixels(shot, truth, { mask: [a] });
+    if (!outside.sameSize || outside.mismatches) return `outside the lossy copy: ${describeComparison(outside)}`;
+    const e = errorIn(shot, (x, y, ch) => src[((y - a.y) * pw + (x - a.x)) * 3 + ch]!, a);
+    figures[0] = `first copy: mean ${e.mean.toFixed(2)} max ${e.max}`;
+    return e.mean <= JPEG_MEAN_BOUND && e.max <= JPEG_MAX_BOUND ? null : `first copy over the bound: ${figures[0]}`;
+  });
+  const s = await stats();
+  report('jpeg cache', s, `; ${figures.join('; ')}`);
+  expect(m.ok, m.detail).toBe(true);
+  expect(s.imageTypes.JPEG ?? 0, 'JPEG sent').toBeGreaterThanOrEqual(2);
+  expect(s.imageTypes.FROM_CACHE_LOSSLESS ?? 0, 'FROM_CACHE_LOSSLESS sent').toBeGreaterThan(0);
+  expect(s.messages.DRAW_ROP3 ?? 0).toBe(2);
+});
+
 // ---- scenario 3: the draw ops Xspice never sends, as the server's canvas renders them ---------
 
 /** a backdrop with structure under every op, so ops that read the destination show it */
