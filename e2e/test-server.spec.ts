@@ -22,14 +22,14 @@ type Img = { width: number; height: number; rgba: Buffer };
 
 type Ctx = { server: TestServer; proxy: ProxyHandle; stats: () => ReturnType<typeof clientDisplayStats> };
 
-const test = base.extend<{ run: (sc: Scenario, opts: TestServerOptions) => Promise<Ctx> }>({
+const test = base.extend<{ run: (sc: Scenario, opts: TestServerOptions, query?: string) => Promise<Ctx> }>({
   run: async ({ page }, use, testInfo) => {
     const started: Array<{ server: TestServer; proxy: ProxyHandle }> = [];
-    await use(async (sc, opts) => {
+    await use(async (sc, opts, query = '') => {
       const server = await startTestServer(sc, opts);
       const proxy = await startClientProxy(server);
       started.push({ server, proxy });
-      await openClient(page, proxy.url);
+      await openClient(page, proxy.url + query);
       await server.waitForClient();
       // the client has the primary surface before anything is drawn: every command then reaches
       // it as a draw message (a client that connects later gets the surface as one image)
@@ -132,6 +132,12 @@ for (const mode of Object.keys(MODE_EXPECT) as Array<NonNullable<TestServerOptio
     expect(s.imageTypes.FROM_CACHE ?? 0, 'the cached image came from the cache').toBeGreaterThan(0);
   });
 }
+
+test('a SPICE password (spice_server_set_ticket): the client authenticates and draws exactly', async ({ page, run }) => {
+  const { server, stats } = await run(bitmapScenario(), { imageCompression: 'lz', password: 'harness-pw' }, '?password=harness-pw');
+  await expectExact(page, await server.grabSurface(), 'password');
+  report('password', await stats());
+});
 
 test('GLZ wrapped in zlib (zlib-glz-wan-compression always): exact', async ({ page, run }) => {
   const sc = bitmapScenario();
