@@ -201,9 +201,11 @@ for (const mode of ['off', 'lz'] as const) {
 // 24- and 32-bit bitmaps go JPEG; RGBA bitmaps without extra stride go JPEG_ALPHA (the colour
 // planes JPEG, the alpha plane LZ, lossless). The server still renders the lossless source.
 
-test('JPEG and JPEG_ALPHA (jpeg-wan-compression always): within the bound of the source, exact elsewhere', async ({ page, run }) => {
+// quic: every non-palette image goes QUIC, hence JPEG; auto_glz: only images the server measures
+// as high-graduality (bitmap_get_graduality_level) go QUIC/JPEG, which these photos are
+for (const imageCompression of ['quic', 'auto_glz'] as const) test(`JPEG and JPEG_ALPHA (${imageCompression}, jpeg-wan-compression always): within the bound of the source, exact elsewhere`, async ({ page, run }) => {
   const { sc, lossy } = jpegScenario();
-  const { server, stats } = await run(sc, { imageCompression: 'quic', jpeg: 'always' });
+  const { server, stats } = await run(sc, { imageCompression, jpeg: 'always' });
   const truth = await server.grabSurface();
   // the server's rendering inside a plain copy is the source itself (checks the dump, too)
   for (const l of lossy) {
@@ -228,7 +230,7 @@ test('JPEG and JPEG_ALPHA (jpeg-wan-compression always): within the bound of the
   });
   if (!m.ok && m.shot) await test.info().attach('jpeg-client.png', { body: encodePng(m.shot.width, m.shot.height, m.shot.rgba), contentType: 'image/png' });
   const s = await stats();
-  report('jpeg', s, `; error vs source: ${figures.join('; ')}`);
+  report(`jpeg ${imageCompression}`, s, `; error vs source: ${figures.join('; ')}`);
   expect(m.ok, m.detail).toBe(true);
   expect(s.imageTypes.JPEG ?? 0, 'JPEG sent').toBeGreaterThanOrEqual(3);
   expect(s.imageTypes.JPEG_ALPHA ?? 0, 'JPEG_ALPHA sent').toBeGreaterThanOrEqual(2);
