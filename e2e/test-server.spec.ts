@@ -6,8 +6,8 @@
 //  - JPEG / JPEG_ALPHA: the lossy rectangles are held to an error bound against the source image
 //    the scenario sent, and every other pixel is still exact.
 // Each run asserts the image types the server really sent (displayStats) and prints them.
-// Client bug found this way: an 8BIT_A image in a COMPOSITE (src/display/draw-composite.ts).
-// Known difference kept visible as an expected failure: dashed strokes (miWideDash).
+// Client bugs found this way: an 8BIT_A image in a COMPOSITE (src/display/draw-composite.ts);
+// dashed strokes, which the canvas draws as width-1 wide lines (src/display/ops/wide-dash.ts).
 import { test as base, expect } from '@playwright/test';
 import { comparePixels, describeComparison, encodePng, writeComparisonArtifacts } from '../scripts/lib/truth.mjs';
 import { Scenario, ROPD, startTestServer, type TestServer, type TestServerOptions } from './harness/test-server.mjs';
@@ -411,39 +411,32 @@ function surfacesScenario(): Scenario {
   return sc;
 }
 
-/** dashed (STYLED) strokes: see the expected-failure test below */
+/** dashed (STYLED) strokes: the canvas draws them as width-1 wide dashed lines (miWideDash) */
 function dashScenario(): Scenario {
   const sc = new Scenario(W, H);
-  sc.fill({ rect: { x: 0, y: 0, width: W, height: H }, brush: { color: 0x102030 } });
-  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 10, y: 300 }, { x: 300, y: 380 }] }, { points: [{ x: 20, y: 390 }, { x: 320, y: 300 }] }], brush: { color: 0x00ff00 }, style: [6, 3, 2, 3] });
-  sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 30, y: 20 }, { x: 600, y: 60 }, { x: 400, y: 250 }], close: true }], brush: { color: 0xffff00 }, style: [4, 4], startWithGap: true });
-  // enough distinct colours for expectExact's non-trivial-truth check
-  sc.copy({ dest: { x: 400, y: 300, width: 96, height: 64 }, src: sc.bitmap({ format: '32', width: 96, height: 64, data: pack['32'](photo(96, 64, 91)) }) });
+  backdrop(sc);
+  const all = { x: 0, y: 0, width: W, height: H };
+  const pat = sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 92)) });
+  // two subpaths (the dash pattern restarts in each), shallow and steep
+  sc.stroke({ bbox: all, segments: [{ points: [{ x: 10, y: 300 }, { x: 300, y: 380 }] }, { points: [{ x: 20, y: 390 }, { x: 320, y: 300 }] }], brush: { color: 0x00ff00 }, style: [6, 3, 2, 3] });
+  // closed triangle starting with a gap: joins where a dash runs across a vertex
+  sc.stroke({ bbox: all, segments: [{ points: [{ x: 30, y: 20 }, { x: 600, y: 60 }, { x: 400, y: 250 }], close: true }], brush: { color: 0xffff00 }, style: [4, 4], startWithGap: true });
+  // XOR (X merges the spans of polylines of 3+ points: every pixel once), odd dash list
+  sc.stroke({ bbox: all, segments: [{ points: [{ x: 50, y: 60 }, { x: 90, y: 62 }, { x: 95, y: 140 }, { x: 60, y: 150 }, { x: 52, y: 61 }] }], brush: { color: 0xffffff }, foreMode: ROPD.OP_XOR, style: [9, 2, 5] });
+  // short segments (shorter than the dashes), every direction, a pattern brush, fractional points
+  const star = Array.from({ length: 17 }, (_, i) => ({ x: 480 + Math.cos(i * 2.2) * (i % 2 ? 30 : 70), y: 300 + Math.sin(i * 2.2) * (i % 2 ? 30 : 70) }));
+  sc.stroke({ bbox: all, segments: [{ points: star.map((p) => ({ x: Math.round(p.x * 4) / 4, y: Math.round(p.y * 4) / 4 })) }], brush: { pattern: pat, pos: { x: 2, y: 1 } }, style: [12, 2] });
+  // a zero-length entry in the list, AND rop, vertical and horizontal runs, clipped
+  sc.stroke({ bbox: all, segments: [{ points: [{ x: 200, y: 100 }, { x: 200, y: 280 }, { x: 360, y: 280 }, { x: 360, y: 100 }] }], brush: { color: 0x4080ff }, foreMode: ROPD.OP_AND, style: [5, 0, 3, 4], clip: [{ x: 190, y: 90, width: 100, height: 150 }, { x: 300, y: 250, width: 80, height: 40 }] });
   return sc;
 }
-
-// Known difference, kept as an expected failure so it is seen (and flips when fixed): spice-common
-// draws STYLED lines through miWideDash at width 1, src/display/ops/stroke.ts walks on/off dashes
-// along the zero-width Bresenham line (its header says so); on this scenario the two differ in a
-// pixel or so at dash ends.
-test('dashed STROKE: known difference from the canvas (expected to fail until stroke.ts does miWideDash)', async ({ page, run }) => {
-  test.fail();
-  const sc = dashScenario();
-  const { server } = await run(sc, { imageCompression: 'off' });
-  const truth = await server.grabSurface();
-  const m = await waitForScreenshot(page, (shot) => {
-    const r = comparePixels(shot, truth);
-    return r.sameSize && r.mismatches === 0 ? null : describeComparison(r);
-  }, 5000);
-  console.log(`[dashed stroke] ${m.detail}`);
-  expect(m.ok, m.detail).toBe(true);
-});
 
 const DRAW_SCENARIOS: Array<[string, () => Scenario, string[]]> = [
   ['fills, pattern brushes, masks, BLACKNESS/WHITENESS/INVERS, COPY_BITS', fillsScenario, ['DRAW_FILL', 'DRAW_BLACKNESS', 'DRAW_WHITENESS', 'DRAW_INVERS', 'COPY_BITS']],
   ['OPAQUE, BLEND, COPY rops, ROP3, TRANSPARENT', ropsScenario, ['DRAW_OPAQUE', 'DRAW_BLEND', 'DRAW_ROP3', 'DRAW_TRANSPARENT']],
   ['ALPHA_BLEND, STROKE, TEXT A1/A4/A8, COMPOSITE', alphaTextScenario, ['DRAW_ALPHA_BLEND', 'DRAW_STROKE', 'DRAW_TEXT', 'DRAW_COMPOSITE']],
   ['off-screen surfaces and draws from them', surfacesScenario, ['SURFACE_CREATE', 'SURFACE_DESTROY']],
+  ['dashed STROKEs (miWideDash: joins, XOR span merging, START_WITH_GAP, odd and zero dash entries)', dashScenario, ['DRAW_STROKE']],
 ];
 
 for (const [name, make, messages] of DRAW_SCENARIOS) {

@@ -11,15 +11,18 @@
  *   flattenPath(path): Point[][]                       — integer polylines
  *   zeroLinePixels(x1, y1, x2, y2, clip, out)          — one segment's pixels, end point excluded
  *   drawStroke(surface, box, clip, stroke: DrawStroke, paint: Paint): void
- * Known difference: STYLED (dashed) lines go through miWideDash (width 1) in spice-common; here
- * they are drawn as on/off dashes along the same Bresenham pixels (dash lengths fix_to_int and
- * truncated to 8 bits as the canvas does). Bézier subdivision is capped at depth 16.
+ * STYLED (dashed) lines: spice-common's zero-width dash routine draws them as width-1 wide dashed
+ * lines (miWideDash), not along the Bresenham pixels: wide-dash.ts does the same, with the
+ * canvas's dash list (lengths fix_to_int and truncated to 8 bits; START_WITH_GAP rotates the list
+ * and starts at offset list[0]). Found and checked against spice-server's own rendering
+ * (e2e/test-server.spec.ts). Bézier subdivision is capped at depth 16.
  */
 import type { Clip, DrawStroke, PathSegment, Point, Rect } from '../../protocol/display';
 import { Ropd } from '../../protocol/enums';
 import type { Surface } from '../surface';
 import { covers, coverage, drawRegion, opaqueMask, wirePixel, type Coverage, type Paint } from './region';
 import { ropPixel, ropdToRop, Rop } from './rop';
+import { isCarefulRop, wideDashPolyline } from './wide-dash';
 
 export const PathFlags = { BEGIN: 1, END: 2, CLOSE: 8, BEZIER: 16 } as const;
 export const LineFlags = { START_WITH_GAP: 4, STYLED: 8 } as const;
@@ -115,9 +118,12 @@ export function drawStroke(surface: Surface, box: Rect, clip: Clip, stroke: Draw
   const px = surface.pixels, w = surface.width, op = opaqueMask(surface);
   const solid = paint.kind === 'solid' ? wirePixel(paint.color) : 0;
   let dash: number[] | null = null;
+  let dashOffset = 0;
   if (stroke.lineFlags & LineFlags.STYLED && stroke.style.length) {
     const d = stroke.style.map((v) => fixToInt(v) & 0xff);
     dash = stroke.lineFlags & LineFlags.START_WITH_GAP ? [...d.slice(1), d[0]] : d;
+    if (stroke.lineFlags & LineFlags.START_WITH_GAP) dashOffset = dash[0];
+    // an all-zero list would loop forever in X's dash stepping: draw the line solid instead
     if (dash.every((v) => v === 0)) dash = null;
   }
   const plot = (x: number, y: number) => {
@@ -131,21 +137,15 @@ export function drawStroke(surface: Surface, box: Rect, clip: Clip, stroke: Draw
     px[i] = (ropPixel(rop, s, px[i]) | op) >>> 0;
   };
   if (rop === Rop.NOOP) return;
+  const span = (y: number, x0: number, x1: number) => {
+    if (y < lim.top || y >= lim.bottom) return;
+    for (let x = Math.max(x0, lim.left), e = Math.min(x1, lim.right); x < e; x++) plot(x, y);
+  };
+  const careful = isCarefulRop(rop);
   for (const line of flattenPath(stroke.path)) {
-    let di = 0, left = dash ? dash[0] : 0, on = true;
-    if (dash && stroke.lineFlags & LineFlags.START_WITH_GAP) { di = dash.length - 1; left = dash[di]; on = false; }
-    for (let k = 0; k + 1 < line.length; k++) {
-      const a = line[k], b = line[k + 1];
-      if (!dash) { zeroLinePixels(a.x, a.y, b.x, b.y, lim, plot); continue; }
-      // dashes count every pixel of the unclipped line, so walk it whole (bounded by its length)
-      const all = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
-      const len = Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y));
-      if (len > 1 << 16) { zeroLinePixels(a.x, a.y, b.x, b.y, lim, plot); continue; }
-      zeroLinePixels(a.x, a.y, b.x, b.y, all, (x, y) => {
-        while (left === 0) { di = (di + 1) % dash!.length; left = dash![di]; on = !on; }
-        if (on) plot(x, y);
-        left--;
-      });
-    }
+    // the dash polygons are scan-converted whole (work bounded by the line's extent)
+    const far = line.some((p) => Math.abs(p.x) > 1 << 16 || Math.abs(p.y) > 1 << 16);
+    if (dash && !far) { wideDashPolyline(line, dash, dashOffset, careful, span, [lim.top, lim.bottom]); continue; }
+    for (let k = 0; k + 1 < line.length; k++) zeroLinePixels(line[k].x, line[k].y, line[k + 1].x, line[k + 1].y, lim, plot);
   }
 }
