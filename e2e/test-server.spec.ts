@@ -366,13 +366,12 @@ function alphaTextScenario(): Scenario {
   sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 10, y: 300 }, { x: 300, y: 380 }] }, { points: [{ x: 20, y: 390 }, { x: 320, y: 300 }] }], brush: { pattern: sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 73)) }) } });
   sc.stroke({ bbox: { x: 0, y: 0, width: W, height: H }, segments: [{ points: [{ x: 330, y: 300 }, { x: 330, y: 390 }, { x: 420, y: 390 }] }], brush: { color: 0xff0000 }, clip: [{ x: 320, y: 340, width: 120, height: 60 }] });
   // TEXT: A1 with an opaque background, A4 and A8 antialiased glyphs, clipped.
-  // A8 glyphs are column patterns seen without their top row: spice-common's canvas_put_glyph_bits
-  // reads 8-bit glyph rows one row off (bottom-up like A1/A4, but its first destination row comes
-  // from past the glyph's data), so the server's rendering of any other A8 glyph is not a truth
-  // (remote-viewer, on the same canvas code, shows its own memory there)
+  // A8 glyphs are seen without their top row: spice-common's canvas_put_glyph_bits reads 8-bit
+  // glyph rows one row off (src/display/ops/text.ts), the top row from past the glyph's data, so
+  // there the server's rendering is not a truth (remote-viewer shows its own memory there)
   for (const [i, bpp] of ([[0, 1], [1, 4], [2, 8]] as const)) {
     const y0 = 170 + i * 40;
-    const glyphs = Array.from({ length: 8 }, (_, k) => ({ x: 160 + k * 14, y: y0 + 20, originX: 0, originY: -16, width: 11, height: 16, data: glyph(11, 16, bpp, bpp === 8 ? 3 : k % 3) }));
+    const glyphs = Array.from({ length: 8 }, (_, k) => ({ x: 160 + k * 14, y: y0 + 20, originX: 0, originY: -16, width: 11, height: 16, data: glyph(11, 16, bpp, k % 4) }));
     sc.text({ bbox: { x: 160, y: y0, width: 120, height: 30 }, backArea: bpp === 1 ? { x: 158, y: y0 + 2, width: 116, height: 20 } : undefined, bpp, glyphs, fore: bpp === 4 ? { pattern: sc.bitmap({ format: '32', width: 8, height: 8, data: pack['32'](photo(8, 8, 74)) }) } : { color: 0xffe070 }, back: bpp === 1 ? { color: 0x202060 } : undefined, clip: bpp === 8 ? [{ x: 160, y: y0 + 5, width: 80, height: 15 }] : undefined });
   }
   // COMPOSITE: OVER and ADD with a mask (pixman through the canvas on the server)

@@ -17,11 +17,19 @@ describe('text', () => {
     const m = glyphMask([g(0, 0, 3, 1, [0x1f, 0x80]), g(1, 0, 1, 1, [0x30])], 4)!;
     expect(Array.from(m.alpha)).toEqual([0x10, 0xf0, 0x80]);
   });
+  it('A8: rows one off as the canvas reads them (row r shows data row height - r, row 0 nothing)', () => {
+    // data rows 0..2 (bottom-up order in memory) = 10, 20, 30
+    const m = glyphMask([g(0, 0, 1, 3, [10, 20, 30])], 8)!;
+    expect(Array.from(m.alpha)).toEqual([0, 30, 20]);
+    // A4 and A1 have no such shift: row r shows data row height - 1 - r
+    expect(Array.from(glyphMask([g(0, 0, 1, 3, [0x10, 0x20, 0x30])], 4)!.alpha)).toEqual([0x30, 0x20, 0x10]);
+  });
   it('back area COPY then fore OVER through the mask (A8, pixman rounding)', () => {
     const s = createSurface(0, 3, 1, SurfaceFmt._32_xRGB);
     const text: DrawText = {
       surfaceId: 0, box: { left: 0, top: 0, right: 3, bottom: 1 }, clip: null, strFlags: 4,
-      glyphs: [g(0, 0, 2, 1, [0xff, 0x80])], backArea: { left: 0, top: 0, right: 3, bottom: 1 },
+      // A8's row 0 shows no data (next test): a 2-row glyph with its visible row 1 on y = 0
+      glyphs: [g(0, -1, 2, 2, [0, 0, 0xff, 0x80])], backArea: { left: 0, top: 0, right: 3, bottom: 1 },
       foreBrush: { type: 1, color: 0xff0000 }, backBrush: { type: 1, color: 0x0000ff }, foreMode: Ropd.OP_PUT, backMode: Ropd.OP_PUT,
     };
     drawText(s, text.box, null, text, { kind: 'solid', color: 0xff0000 }, { kind: 'solid', color: 0x0000ff });

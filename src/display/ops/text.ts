@@ -12,6 +12,10 @@
  * todo), A1 MSB-first, A4 high nibble first with values n<<4 (so full coverage is 0xF0, not 0xFF),
  * overlapping glyphs OR'ed (A1) or MAX'ed (A4/A8). With a back area only fore_mode OP_PUT is
  * drawn; anything else makes the canvas give up on the whole op.
+ * A8 rows are one off in the canvas (canvas_put_glyph_bits steps its source pointer after reading
+ * a row, A1/A4 before): glyph row r shows data row height - r, and row 0 shows whatever follows
+ * the glyph in the canvas's memory. We draw rows 1.. as the canvas does and leave row 0 empty;
+ * spice-server's own rendering agrees on every other row (e2e/test-server.spec.ts).
  */
 import type { Clip, DrawText, Glyph, Rect } from '../../protocol/display';
 import { Ropd } from '../../protocol/enums';
@@ -41,7 +45,9 @@ export function glyphMask(glyphs: Glyph[], bpp: number, limit?: Rect): GlyphMask
     for (let row = 0; row < g.height; row++) {
       const y = gt + row - t;
       if (y < 0 || y >= h) continue;
-      const src = (g.height - 1 - row) * stride; // bottom-up rows
+      // bottom-up rows; A8 one row further (see the header), its row 0 has no data
+      if (bpp === 8 && row === 0) continue;
+      const src = (bpp === 8 ? g.height - row : g.height - 1 - row) * stride;
       for (let col = 0; col < g.width; col++) {
         const x = gl + col - l;
         if (x < 0 || x >= w) continue;
