@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: decode speed of every codec on payloads recorded from a real Xspice
-// (fixtures/xspice), in Node and in Chromium inside a Web Worker (where the client decodes).
+// (fixtures/xspice; JPEG from spice-server via the harness test server, fixtures/test-server), in
+// Node and in Chromium inside a Web Worker (where the client decodes; JPEG: jpeg-js in Node, the
+// browser's decoder in the worker).
 // When Debian's spice-html5 is installed (/usr/share/spice-html5), its QUIC and LZ decoders run
 // on the same payloads in the same worker, after a pixel check, and the ratio is printed.
 // Figures only: nothing here asserts a timing. Options: --min-ms N (time per codec, default 600).
@@ -82,7 +84,7 @@ try {
 // 4. one table
 const pad = (s, n) => String(s).padEnd(n);
 const f = (x, d = 1) => (x === undefined ? '-' : x.toFixed(d));
-console.log(`\nDecode speed on recorded Xspice payloads (MB/s = decoded RGBA bytes per second; ms per frame = per image)\n`);
+console.log(`\nDecode speed on recorded server payloads (MB/s = decoded RGBA bytes per second; ms per frame = per image)\n`);
 console.log(`${pad('codec', 8)} ${pad('payloads', 18)} ${pad('Node MB/s', 10)} ${pad('Node ms/fr', 11)} ${pad('Chrome MB/s', 12)} ${pad('Chrome ms/fr', 13)} ${pad('spice-html5 MB/s', 17)} ${pad('ours/html5', 11)}`);
 for (const n of nodeResults) {
   const c = web.ours.find((r) => r.codec === n.codec);

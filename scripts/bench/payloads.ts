@@ -1,11 +1,16 @@
-/** The recorded payloads of each codec (fixtures/xspice, real Xspice sessions), for the benchmark. */
+/**
+ * The recorded payloads of each codec, for the benchmark: fixtures/xspice (real Xspice sessions)
+ * and, for JPEG, fixtures/test-server/jpeg.bin (spice-server itself through the harness test
+ * server: Xspice never sends JPEG).
+ */
+import { readFileSync } from 'node:fs';
 import { imagesInStream, loadStream } from '../lib/fixture-images';
 import { ImageType } from '../../src/protocol/enums';
 import type { Payload, PayloadSet } from './core';
 
 export function collectPayloads(): PayloadSet[] {
-  const pick = (mode: string, type: number): Payload[] =>
-    imagesInStream(loadStream(mode))
+  const pick = (mode: string, type: number, stream = loadStream(mode)): Payload[] =>
+    imagesInStream(stream)
       .filter((i) => i.image.type === type)
       .map((i) => {
         const img = i.image as unknown as { kind: string; width: number; height: number; data?: Uint8Array; bitmap?: { format: number; flags: number; stride: number; data: Uint8Array; width: number; height: number } };
@@ -21,5 +26,6 @@ export function collectPayloads(): PayloadSet[] {
     { codec: 'GLZ_RGB', source: 'glz.bin', items: pick('glz', ImageType.GLZ_RGB) },
     { codec: 'LZ4', source: 'lz4.bin', items: pick('lz4', ImageType.LZ4) },
     { codec: 'BITMAP', source: 'off.bin', items: pick('off', ImageType.BITMAP) },
+    { codec: 'JPEG', source: 'jpeg.bin', items: pick('jpeg', ImageType.JPEG, new Uint8Array(readFileSync(new URL('../../fixtures/test-server/jpeg.bin', import.meta.url)))) },
   ];
 }

@@ -4,7 +4,8 @@
  * installed and served — its QUIC and LZ decoders on the same payloads, after checking that
  * they produce the same pixels (a decoder that fails is not timed).
  */
-import { benchOurs, decodePass, timeIt, type BenchResult, type PayloadSet } from './core';
+import { benchAll, timeIt, type BenchResult, type PayloadSet } from './core';
+import { decodeJpegInWorker } from '../../workers/jpeg';
 import { decodeQuic } from '../../src/codecs/quic';
 import { decodeLz } from '../../src/codecs/lz';
 
@@ -53,8 +54,8 @@ self.onmessage = async (e: MessageEvent<{ index: IndexEntry[]; bytes: ArrayBuffe
   const { index, bytes, html5, minMs } = e.data;
   const all = new Uint8Array(bytes);
   const sets: PayloadSet[] = index.map((s) => ({ codec: s.codec, source: s.source, items: s.items.map((p) => ({ width: p.width, height: p.height, bitmap: p.bitmap, data: all.subarray(p.off, p.off + p.len) })) }));
-  for (const s of sets) decodePass(s); // correctness first: throws on a broken decoder
-  const ours = benchOurs(sets, minMs);
+  // each set decodes once before it is timed: a broken decoder throws instead of being timed
+  const ours = await benchAll(sets, decodeJpegInWorker, minMs);
   const theirs: Array<BenchResult & { note: string }> = [];
   if (html5) {
     const q = (await import(/* @vite-ignore */ `${html5}/quic.js`)) as Html5Quic;
