@@ -164,9 +164,11 @@ export function errorIn(shot: Img, ref: (x: number, y: number, c: number) => num
 }
 
 // The error bound for the lossy rectangles. Measured on these images (spice-server's libjpeg at
-// its fixed quality 85, decoded by Chromium): mean absolute error per channel 1.8 (32- and 24-bit),
-// 2.6 (16-bit: the encoder widens 5-bit channels its own way), 0.7 (JPEG_ALPHA, dark premultiplied
-// colour); max 11-15, and 25-29 at the alpha plane's hard edge. The bound leaves headroom for
+// its fixed quality 85, decoded by Chromium's ImageDecoder as the worker does; createImageBitmap in
+// brackets): mean absolute error per channel 2.3 [1.8] (32- and 24-bit), 3.0 [2.6] (16-bit: the
+// encoder widens 5-bit channels its own way), 0.8 [0.7] (JPEG_ALPHA, dark premultiplied colour);
+// max 15-18 [11-15], and 27-32 [25-29] at the alpha plane's hard edge; jpeg-js in Node is close
+// to ImageDecoder (2.4-3.1 mean). The bound leaves headroom for
 // another libjpeg's rounding but fails on any systematic error: a channel swap, a wrong colour
 // space, a lost alpha plane or rows off by one give means of 10 and more.
 export const JPEG_MEAN_BOUND = 4;
