@@ -2,16 +2,14 @@
 // and `spice-web token ...` (mint a test ticket).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { signJwt, type JwtClaims } from './config/jwt.js';
-import { formatEndpoint, parseHostPort, type TlsSpec } from './endpoint.js';
+import { parseHostPort, type TlsSpec } from './endpoint.js';
 import { isLogLevel, type LogLevel } from './log.js';
-import { startReplay, type ReplayHandle, type ReplayOptions } from './replay.js';
-import { chooseSession, describeSession, loadRecordings, ReplayError } from './replay-sessions.js';
+import { DEFAULT_WEB_DIR, hostPort, num, reader, stdio, untilSignal, UsageError, type Io } from './cli-common.js';
+import { parseReplay, runReplay, type ReplayArgs } from './cli-replay.js';
 import { startProxy, type ProxyHandle, type ProxyOptions } from './server.js';
 
-/** The built client next to this file: dist/node/proxy/cli.js -> dist/client. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../client/', import.meta.url));
 
 export const USAGE = `usage:
   spice-web serve [options]        WebSocket -> SPICE proxy serving the web client
@@ -66,8 +64,6 @@ token:
   --aud AUD --iss ISS --jti ID
 `;
 
-export class UsageError extends Error {}
-
 export interface ServeArgs {
   command: 'serve';
   listen: string;
@@ -115,36 +111,10 @@ export interface TokenArgs {
   jti?: string;
 }
 
-export interface ReplayArgs {
-  command: 'replay';
-  recordings: string[];
-  session?: number;
-  list: boolean;
-  /** Infinity = as fast as possible. */
-  speed: number;
-  listen: string;
-  web: string | null;
-  cert?: string;
-  key?: string;
-  allowOrigins: string[];
-  maxPayload?: number;
-  logLevel: LogLevel;
-}
+export { DEFAULT_WEB_DIR, UsageError, type Io, type ReplayArgs };
+export { replayOptions } from './cli-replay.js';
 
 export type ParsedArgs = ServeArgs | ReplayArgs | TokenArgs | { command: 'help' };
-
-function num(opt: string, v: string, min = 0): number {
-  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < min) throw new UsageError(`${opt} wants a number >= ${min}, got "${v}"`);
-  return Number(v);
-}
-
-function hostPort(opt: string, v: string): string {
-  try {
-    return formatEndpoint(parseHostPort(v));
-  } catch (e) {
-    throw new UsageError(`${opt}: ${(e as Error).message}`);
-  }
-}
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [cmd, ...rest] = argv;
@@ -153,20 +123,6 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (cmd === 'token') return parseToken(rest);
   if (cmd === 'replay') return parseReplay(rest);
   throw new UsageError(`unknown command "${cmd}" (try: spice-web serve --help)`);
-}
-
-function reader(args: readonly string[]) {
-  let i = 0;
-  return {
-    next(): string | undefined {
-      return args[i++];
-    },
-    value(opt: string): string {
-      const v = args[i++];
-      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`${opt} needs a value`);
-      return v;
-    },
-  };
 }
 
 function parseServe(args: readonly string[]): ServeArgs | { command: 'help' } {
@@ -223,61 +179,6 @@ function parseServe(args: readonly string[]): ServeArgs | { command: 'help' } {
   if (!o.target && !tokenMode) throw new UsageError('say where connections go: --target HOST:PORT, --tokens FILE or --jwt-secret/--jwt-public-key FILE');
   if (!o.target && (o.targetTls || o.migrateTargets.length > 0)) throw new UsageError('--target-tls/--target-ca/--target-host-subject/--migrate-target need --target');
   if ((o.cert === undefined) !== (o.key === undefined)) throw new UsageError('--cert and --key go together');
-  return o;
-}
-
-function parseReplay(args: readonly string[]): ReplayArgs | { command: 'help' } {
-  const o: ReplayArgs = { command: 'replay', recordings: [], list: false, speed: 1, listen: '127.0.0.1:8080', web: DEFAULT_WEB_DIR, allowOrigins: [], logLevel: 'info' };
-  const r = reader(args);
-  for (let a = r.next(); a !== undefined; a = r.next()) {
-    switch (a) {
-      case '-h': case '--help': return { command: 'help' };
-      case '--session': {
-        const v = r.value(a);
-        if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`--session wants a session number (1, 2, ...; see --list), got "${v}"`);
-        o.session = Number(v);
-        break;
-      }
-      case '--list': o.list = true; break;
-      case '--speed': {
-        const v = r.value(a);
-        o.speed = v === 'max' ? Infinity : num(a, v);
-        if (o.speed === 0) o.speed = Infinity;
-        break;
-      }
-      case '--listen': {
-        const v = r.value(a);
-        o.listen = /^\d+$/.test(v) ? `127.0.0.1:${v}` : hostPort(a, v);
-        break;
-      }
-      case '--web': o.web = path.resolve(r.value(a)); break;
-      case '--no-web': o.web = null; break;
-      case '--cert': o.cert = r.value(a); break;
-      case '--key': o.key = r.value(a); break;
-      case '--allow-origin': o.allowOrigins.push(r.value(a)); break;
-      case '--max-payload': o.maxPayload = num(a, r.value(a), 1); break;
-      case '--log-level': {
-        const v = r.value(a);
-        if (!isLogLevel(v)) throw new UsageError(`--log-level wants debug, info, warn or error, got "${v}"`);
-        o.logLevel = v;
-        break;
-      }
-      default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option "${a}" (see spice-web help)`);
-        o.recordings.push(a);
-    }
-  }
-  if (o.recordings.length === 0) throw new UsageError('replay needs a recording: a directory written by serve --record DIR, or .spicerec files');
-  if ((o.cert === undefined) !== (o.key === undefined)) throw new UsageError('--cert and --key go together');
-  return o;
-}
-
-/** Turns parsed `replay` arguments into startReplay options (without the session, loaded apart). */
-export function replayOptions(a: ReplayArgs): Omit<ReplayOptions, 'session'> {
-  const o: Omit<ReplayOptions, 'session'> = { listen: a.listen, webDir: a.web, speed: a.speed, logLevel: a.logLevel, logger: 'json' };
-  if (a.cert && a.key) o.https = { cert: readFileSync(a.cert), key: readFileSync(a.key) };
-  if (a.allowOrigins.length > 0) o.allowOrigins = a.allowOrigins;
-  if (a.maxPayload !== undefined) o.maxPayload = a.maxPayload;
   return o;
 }
 
@@ -368,13 +269,6 @@ export function mintToken(a: TokenArgs, now = Math.floor(Date.now() / 1000)): st
   return a.jwtSecret ? signJwt(claims, 'HS256', readSecretFile(a.jwtSecret)) : signJwt(claims, 'ES256', readFileSync(a.jwtPrivateKey!, 'utf8'));
 }
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const stdio: Io = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
-
 /** Runs the CLI; `serve` resolves when the proxy stopped (SIGINT/SIGTERM). Returns the exit code. */
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
   let args: ParsedArgs;
@@ -411,44 +305,6 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   const where = args.target ? `to ${args.target}` : 'to targets chosen by ?token=';
   io.err(`spice-web: listening on ${proxy.url} (WebSocket ${proxy.wsUrl}, relaying ${where}); Ctrl-C stops\n`);
   await untilSignal(proxy);
-  return 0;
-}
-
-/** Resolves once SIGINT or SIGTERM stopped `h`. */
-function untilSignal(h: { close(): Promise<void> }): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void h.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
-async function runReplay(args: ReplayArgs, io: Io): Promise<number> {
-  let handle: ReplayHandle;
-  try {
-    const loaded = await loadRecordings(args.recordings);
-    for (const s of loaded.skipped) io.err(`spice-web replay: skipping ${s.file}: ${s.reason}\n`);
-    if (args.list) {
-      io.out(`${loaded.sessions.map(describeSession).join('\n')}\n`);
-      return 0;
-    }
-    const session = chooseSession(loaded, args.session);
-    handle = await startReplay({ ...replayOptions(args), session });
-    io.err(`spice-web: replaying session ${session.index} (${session.channels.length} recorded connections to ${session.target || 'an unknown target'}) ` +
-      `at ${args.speed === Infinity ? 'maximum speed' : `speed ${args.speed}`}; listening on ${handle.url} (WebSocket ${handle.wsUrl}); Ctrl-C stops\n`);
-  } catch (e) {
-    if (e instanceof ReplayError) {
-      io.err(`spice-web replay: ${e.message}\n`);
-      return 1;
-    }
-    io.err(`spice-web replay: ${(e as Error).message}\n`);
-    return 1;
-  }
-  await untilSignal(handle);
   return 0;
 }
 

@@ -8,7 +8,7 @@
 import type net from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import { connectTarget, TargetError, type ResolvedTls } from './connect.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
 import type { LogFields, Logger } from './log.js';
 import type { ErrorKind, ProxyMetrics } from './metrics.js';
 import { RecordKind, type Recorder } from './recording.js';
