@@ -1,0 +1,70 @@
+// The client on plain http under a real host name, i.e. NOT a secure context (127.0.0.1 and
+// localhost count as secure, so every other spec runs with WebCrypto and WebCodecs). Operators
+// do deploy like this behind a portal; the README promises that it still works: the ticket is
+// encrypted by our own RSA-OAEP (no crypto.subtle) and JPEG decodes through createImageBitmap
+// (no ImageDecoder). The host name resolves to 127.0.0.1 inside this Chromium only
+// (--host-resolver-rules), so nothing leaves loopback.
+import { test, expect, chromium, type Browser } from '@playwright/test';
+import { comparePixels, describeComparison } from '../scripts/lib/truth.mjs';
+import { startTestServer, type TestServer } from './harness/test-server.mjs';
+import { clientDisplayStats, clientStatus, openClient, startClientProxy, waitForScreenshot, type ProxyHandle } from './harness/client';
+import { errorIn, jpegScenario, JPEG_MAX_BOUND, JPEG_MEAN_BOUND } from './harness/scenarios';
+
+const HOST = 'spice-web.insecure.test';
+
+let browser: Browser;
+test.beforeAll(async ({ browserName }, info) => {
+  expect(browserName).toBe('chromium');
+  const launch = info.project.use.launchOptions ?? {};
+  browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${HOST} 127.0.0.1`] });
+});
+test.afterAll(async () => {
+  await browser?.close();
+});
+
+test('insecure context: own RSA-OAEP ticket, JPEG and JPEG_ALPHA via createImageBitmap within the bound, exact elsewhere', async () => {
+  const { sc, lossy } = jpegScenario();
+  let server: TestServer | null = null;
+  let proxy: ProxyHandle | null = null;
+  const page = await browser.newPage();
+  try {
+    server = await startTestServer(sc, { imageCompression: 'quic', jpeg: 'always', password: 'plain-http-pw' });
+    proxy = await startClientProxy(server);
+    const url = new URL(proxy.url);
+    url.hostname = HOST;
+    await openClient(page, `${url.href}?password=plain-http-pw`);
+    const ctx = await page.evaluate(() => ({ secure: isSecureContext, subtle: typeof crypto.subtle, imageDecoder: typeof (globalThis as { ImageDecoder?: unknown }).ImageDecoder }));
+    // the premise: without it this test would only repeat the others
+    expect(ctx).toEqual({ secure: false, subtle: 'undefined', imageDecoder: 'undefined' });
+    await server.waitForClient(); // the ticket was accepted: a display channel linked
+    const ready = await waitForScreenshot(page, (s) => (s.width === sc.width && s.height === sc.height ? null : `screenshot ${s.width}x${s.height}`));
+    expect(ready.ok, ready.detail).toBe(true);
+    await server.play();
+    const truth = await server.grabSurface();
+    const figures: string[] = [];
+    const m = await waitForScreenshot(page, (shot) => {
+      figures.length = 0;
+      const outside = comparePixels(shot, truth, { mask: lossy.map((l) => l.rect) });
+      if (!outside.sameSize || outside.mismatches) return `outside the lossy rectangles: ${describeComparison(outside)}`;
+      for (const l of lossy) {
+        const ref = l.source
+          ? (x: number, y: number, c: number) => l.source![((y - l.rect.y) * l.rect.width + (x - l.rect.x)) * 3 + c]!
+          : (x: number, y: number, c: number) => truth.rgba[(y * truth.width + x) * 4 + c]!;
+        const e = errorIn(shot, ref, l.rect);
+        figures.push(`${l.name}: mean ${e.mean.toFixed(2)} max ${e.max}`);
+        if (e.mean > JPEG_MEAN_BOUND || e.max > JPEG_MAX_BOUND) return `${l.name} over the bound: mean ${e.mean.toFixed(2)}, max ${e.max}`;
+      }
+      return null;
+    });
+    const stats = await clientDisplayStats(page);
+    console.log(`[insecure context] image types sent: ${JSON.stringify(stats.imageTypes)}; error vs source: ${figures.join('; ')}`);
+    expect(m.ok, m.detail).toBe(true);
+    expect(stats.imageTypes.JPEG ?? 0, 'JPEG sent').toBeGreaterThanOrEqual(3);
+    expect(stats.imageTypes.JPEG_ALPHA ?? 0, 'JPEG_ALPHA sent').toBeGreaterThanOrEqual(2);
+    expect((await clientStatus(page)).error).toBeUndefined();
+  } finally {
+    await page.close();
+    await proxy?.close();
+    await server?.stop();
+  }
+});
