@@ -4,7 +4,8 @@ import path from 'node:path';
 import { DEFAULT_WEB_DIR, hostPort, num, reader, untilSignal, UsageError, type Io } from './cli-common.js';
 import { isLogLevel, type LogLevel } from './log.js';
 import { startReplay, type ReplayHandle, type ReplayOptions } from './replay.js';
-import { chooseSession, describeSession, loadRecordings, ReplayError } from './replay-sessions.js';
+import { ReplayError } from './replay-link.js';
+import { chooseSession, describeSession, loadRecordings } from './replay-sessions.js';
 
 export interface ReplayArgs {
   command: 'replay';

@@ -9,7 +9,8 @@ import { memoryLogger } from './log.js';
 import { readRecording, RECORDING_MAGIC, RecordKind } from './recording.js';
 import { startProxy } from './server.js';
 import { ReplayCloseCode, startReplay, type Clock, type ReplayHandle } from './replay.js';
-import { chooseSession, loadRecordings, parseLinkMess, ReplayError, type RecordedSession } from './replay-sessions.js';
+import { parseLinkMess, ReplayError } from './replay-link.js';
+import { chooseSession, loadRecordings, type RecordedSession } from './replay-sessions.js';
 import { closed, countingServer, openWs, tempDir, waitFor, wsOutcome } from './testing/helpers.js';
 import { readdirSync } from 'node:fs';
 

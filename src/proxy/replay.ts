@@ -25,16 +25,14 @@
 // point (1000). Otherwise (the browser or the proxy ended the recording) it keeps the
 // WebSocket open, so the client keeps showing the final frame.
 import http from 'node:http';
-import https from 'node:https';
-import type net from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { jsonLogger, silentLogger, type LogLevel, type Logger } from './log.js';
-import { ChannelMatcher, channelName, parseLinkMess, TICKET_BYTES, type LinkMess, type RecordedChannel, type RecordedSession } from './replay-sessions.js';
+import { channelName, parseLinkMess, TICKET_BYTES, type LinkMess } from './replay-link.js';
+import { ChannelMatcher, type RecordedChannel, type RecordedSession } from './replay-sessions.js';
 import { clampReason } from './relay.js';
-import { normalizeAddress, normalizeOrigin, originAllowed, refuseHttp, subprotocolRefusal, toListen } from './server.js';
-import { serveStatic } from './static.js';
+import { closeFront, listenFront, normalizeAddress, normalizeOrigin, originAllowed, refuseHttp, subprotocolRefusal, toListen } from './http-front.js';
 
 /** Close codes of the replay (the reason says more). */
 export const ReplayCloseCode = {
@@ -139,50 +137,9 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
     });
   }
 
-  const server: http.Server = options.https ? https.createServer({ cert: options.https.cert, key: options.https.key }) : http.createServer();
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const pathOnly = (req.url ?? '/').split(/[?#]/, 1)[0];
-    if (pathOnly === '/healthz') {
-      res.writeHead(closing ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(closing ? 'closing\n' : 'ok\n');
-      return;
-    }
-    if (pathOnly === wsPath) {
-      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
-      res.end('this is the WebSocket endpoint\n');
-      return;
-    }
-    serveStatic(webDir, req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    try {
-      onUpgrade(req, socket, head);
-    } catch (e) {
-      logger.log('error', 'upgrade_error', { error: (e as Error).message });
-      socket.destroy();
-    }
-  });
-  server.on('clientError', (_err, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as net.AddressInfo;
-  const scheme = options.https ? 'https' : 'http';
-  const hostForUrl = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const front = await listenFront({ listen, https: options.https, webDir, wsPath, logger, closing: () => closing, onUpgrade });
   logger.log('info', 'listening', {
-    address: `${hostForUrl}:${addr.port}`,
+    address: `${front.hostForUrl}:${front.port}`,
     mode: 'replay',
     session: options.session.index,
     sessionId: options.session.sessionId,
@@ -194,22 +151,15 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
 
   let closed: Promise<void> | null = null;
   return {
-    port: addr.port,
-    host: addr.address,
-    url: `${scheme}://${hostForUrl}:${addr.port}/`,
-    wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://${hostForUrl}:${addr.port}${wsPath}`,
+    port: front.port,
+    host: front.host,
+    url: front.url,
+    wsUrl: front.wsUrl,
     idle: () => Promise.all([...players].map((p) => p.played)).then(() => undefined),
     close() {
       closed ??= (async () => {
         closing = true;
-        const done = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const p of players) p.close(ReplayCloseCode.GoingAway, 'the replay is shutting down');
-        const deadline = Date.now() + 2000;
-        while (players.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        for (const p of players) p.ws.terminate();
-        server.closeAllConnections();
-        wss.close();
-        await done;
+        await closeFront(front.server, wss, players, ReplayCloseCode.GoingAway, 'the replay is shutting down');
         logger.log('info', 'stopped');
       })();
       return closed;

@@ -4,13 +4,12 @@
 // The browser never names a host or port. The target is fixed by the operator (`target`), or
 // looked up from `?token=`: a name in a token file, or a signed JWT whose claims carry it.
 //
-// Size (~23 KB): this file is the request path in one place — option normalisation, the HTTP
-// upgrade decision (Origin, token/JWT, caps) and shutdown — so a security reviewer reads the
-// whole admission logic top to bottom; relaying, limits, TLS, logs and recording live in their
-// own modules. Split further when it grows.
+// Size (~19 KB): this file is the admission path in one place — option normalisation and the
+// upgrade decision (Origin, token/JWT, destination, caps) — so a security reviewer reads the
+// whole of it top to bottom; the HTTP front (shared with replay), relaying, limits, TLS, logs and
+// recording live in their own modules. Split further when it grows.
 import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -21,9 +20,9 @@ import { formatEndpoint, parseHostPort, sameHostPort, type Endpoint, type Route,
 import { jsonLogger, silentLogger, type LogLevel, type Logger } from './log.js';
 import { ConnectionLimiter } from './limits.js';
 import { ProxyMetrics, type ErrorKind } from './metrics.js';
+import { closeFront, listenFront, normalizeAddress, normalizeOrigin, originAllowed, refuseHttp, subprotocolRefusal, toListen, type ListenOption } from './http-front.js';
 import { Recorder } from './recording.js';
 import { CloseCode, clampReason, Relay, type RelayStats } from './relay.js';
-import { serveStatic } from './static.js';
 
 export type EndpointOption = string | { host: string; port: number; tls?: TlsSpec | null };
 
@@ -42,7 +41,7 @@ export interface JwtOptions {
 
 export interface ProxyOptions {
   /** Where to listen (default 127.0.0.1:8080). "HOST:PORT", a port, or { host, port }; port 0 picks a free one. */
-  listen?: { host?: string; port?: number } | string | number;
+  listen?: ListenOption;
   /** A fixed target for every connection ("HOST:PORT" or { host, port, tls }). Excludes tokens/jwt. */
   target?: EndpointOption;
   /** With a fixed target: destinations `?migrate=HOST:PORT` may ask for. */
@@ -112,8 +111,6 @@ export interface ProxyHandle {
 }
 
 const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8080,
   wsPath: '/ws',
   maxPayload: 1024 * 1024,
   perClient: 64,
@@ -132,72 +129,8 @@ function toEndpoint(e: EndpointOption, what: string): Endpoint {
   return ep;
 }
 
-export function toListen(l: ProxyOptions['listen']): { host: string; port: number } {
-  if (l === undefined) return { host: DEFAULTS.host, port: DEFAULTS.port };
-  if (typeof l === 'number') return { host: DEFAULTS.host, port: l };
-  if (typeof l === 'string') {
-    if (/^\d+$/.test(l)) return { host: DEFAULTS.host, port: Number(l) };
-    const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(l);
-    if (!m) throw new Error(`listen wants HOST:PORT, got "${l}"`);
-    return { host: m[1] ?? (m[2] || DEFAULTS.host), port: Number(m[3]) };
-  }
-  return { host: l.host ?? DEFAULTS.host, port: l.port ?? DEFAULTS.port };
-}
-
-/** "::ffff:10.0.0.1" -> "10.0.0.1". */
-export function normalizeAddress(a: string | undefined): string {
-  if (!a) return 'unknown';
-  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
-}
-
-function defaultPort(protocol: string): string {
-  return protocol === 'https:' || protocol === 'wss:' ? '443' : '80';
-}
-
-/** Normalizes an origin for comparison ("HTTPS://Example.com:443" -> "https://example.com"). */
-export function normalizeOrigin(o: string): string {
-  if (o === '*' || o === 'null') return o;
-  try {
-    return new URL(o).origin;
-  } catch {
-    return o.toLowerCase();
-  }
-}
-
-/** The Origin rule described at ProxyOptions.allowOrigins. */
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allow: readonly string[] | null): boolean {
-  if (origin === undefined) return true;
-  if (allow) return allow.includes('*') || allow.includes(normalizeOrigin(origin));
-  if (!hostHeader || origin === 'null') return false;
-  try {
-    const o = new URL(origin);
-    const h = new URL(`${o.protocol}//${hostHeader}`);
-    const op = o.port || defaultPort(o.protocol);
-    const hp = h.port || defaultPort(o.protocol);
-    return o.hostname === h.hostname && op === hp;
-  } catch {
-    return false;
-  }
-}
-
-/** Why an upgrade offering these subprotocols is refused (websockify's "binary" or none is fine), or null. */
-export function subprotocolRefusal(header: string | undefined): string | null {
-  const offered = (header ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (offered.length === 0 || offered.includes('binary')) return null;
-  return offered.includes('base64')
-    ? 'the base64 subprotocol is not supported: this proxy relays binary frames only (offer "binary")'
-    : 'unsupported WebSocket subprotocol (offer "binary" or none)';
-}
-
-/** Answers a refused upgrade with a plain HTTP error and closes the socket. */
-export function refuseHttp(socket: Duplex, status: number, text: string, body: string): void {
-  const b = `${body}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(b)}\r\nX-Content-Type-Options: nosniff\r\n\r\n${b}`,
-  );
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
+// re-exported: the tests and embedders that imported them from here keep working
+export { normalizeAddress, normalizeOrigin, originAllowed, refuseHttp, subprotocolRefusal, toListen };
 
 interface Refusal {
   code: number;
@@ -455,61 +388,22 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
     relays.add(relay);
   }
 
-  async function onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const pathOnly = (req.url ?? '/').split(/[?#]/, 1)[0];
-    if (serveMetrics && pathOnly === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+  const front = await listenFront({
+    listen,
+    https: options.https,
+    webDir,
+    wsPath,
+    logger,
+    closing: () => closing,
+    route: (pathOnly, req, res) => {
+      if (!serveMetrics || pathOnly !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
       const body = metrics.render();
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
-      return;
-    }
-    if (pathOnly === '/healthz') {
-      res.writeHead(closing ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(closing ? 'closing\n' : 'ok\n');
-      return;
-    }
-    if (pathOnly === wsPath) {
-      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
-      res.end('this is the WebSocket endpoint\n');
-      return;
-    }
-    await serveStatic(webDir, req, res);
-  }
-
-  const server: http.Server = options.https
-    ? https.createServer({ cert: options.https.cert, key: options.https.key })
-    : http.createServer();
-  // slow-header clients (slowloris) are cut early; upgraded connections are not affected
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    onRequest(req, res).catch((e: unknown) => {
-      logger.log('error', 'http_error', { error: (e as Error).message });
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+      return true;
+    },
+    onUpgrade,
   });
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    onUpgrade(req, socket, head).catch((e: unknown) => {
-      logger.log('error', 'upgrade_error', { error: (e as Error).message });
-      socket.destroy();
-    });
-  });
-  server.on('clientError', (_err, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    const onErr = (e: Error) => reject(e);
-    server.once('error', onErr);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', onErr);
-      resolve();
-    });
-  });
-  const addr = server.address() as net.AddressInfo;
-  server.on('error', (e) => logger.log('error', 'server_error', { error: e.message }));
 
   const timers: NodeJS.Timeout[] = [];
   const heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
@@ -526,10 +420,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
   }
   for (const t of timers) t.unref();
 
-  const scheme = options.https ? 'https' : 'http';
-  const hostForUrl = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   logger.log('info', 'listening', {
-    address: `${hostForUrl}:${addr.port}`,
+    address: `${front.hostForUrl}:${front.port}`,
     tls: !!options.https,
     mode: fixed ? 'fixed-target' : [tokenFile ? 'token-file' : '', useJwt ? 'jwt' : ''].filter(Boolean).join('+'),
     target: fixed ? formatEndpoint(fixed.target) : undefined,
@@ -538,25 +430,17 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
 
   let closed: Promise<void> | null = null;
   return {
-    port: addr.port,
-    host: addr.address,
-    url: `${scheme}://${hostForUrl}:${addr.port}/`,
-    wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://${hostForUrl}:${addr.port}${wsPath}`,
+    port: front.port,
+    host: front.host,
+    url: front.url,
+    wsUrl: front.wsUrl,
     metrics,
     connections: () => [...relays].map((r) => r.stats()),
     close() {
       closed ??= (async () => {
         closing = true;
         for (const t of timers) clearInterval(t);
-        const done = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const r of relays) r.close(CloseCode.GoingAway, 'the proxy is shutting down');
-        // give the close handshakes a moment, then cut whatever is left
-        const deadline = Date.now() + 2000;
-        while (relays.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        for (const r of relays) r.ws.terminate();
-        server.closeAllConnections();
-        wss.close();
-        await done;
+        await closeFront(front.server, wss, relays, CloseCode.GoingAway, 'the proxy is shutting down');
         await Promise.all([...recorders].map((r) => r.close()));
         logger.log('info', 'stopped');
       })();
