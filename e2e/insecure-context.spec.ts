@@ -5,10 +5,9 @@
 // (no ImageDecoder). The host name resolves to 127.0.0.1 inside this Chromium only
 // (--host-resolver-rules), so nothing leaves loopback.
 import { test, expect, chromium, type Browser } from '@playwright/test';
-import { comparePixels, describeComparison } from '../scripts/lib/truth.mjs';
 import { startTestServer, type TestServer } from './harness/test-server.mjs';
 import { clientDisplayStats, clientStatus, openClient, startClientProxy, waitForScreenshot, type ProxyHandle } from './harness/client';
-import { errorIn, jpegScenario, JPEG_MAX_BOUND, JPEG_MEAN_BOUND } from './harness/scenarios';
+import { jpegScenario, lossyMismatch } from './harness/scenarios';
 
 const HOST = 'spice-web.insecure.test';
 
@@ -42,20 +41,7 @@ test('insecure context: own RSA-OAEP ticket, JPEG and JPEG_ALPHA via createImage
     await server.play();
     const truth = await server.grabSurface();
     const figures: string[] = [];
-    const m = await waitForScreenshot(page, (shot) => {
-      figures.length = 0;
-      const outside = comparePixels(shot, truth, { mask: lossy.map((l) => l.rect) });
-      if (!outside.sameSize || outside.mismatches) return `outside the lossy rectangles: ${describeComparison(outside)}`;
-      for (const l of lossy) {
-        const ref = l.source
-          ? (x: number, y: number, c: number) => l.source![((y - l.rect.y) * l.rect.width + (x - l.rect.x)) * 3 + c]!
-          : (x: number, y: number, c: number) => truth.rgba[(y * truth.width + x) * 4 + c]!;
-        const e = errorIn(shot, ref, l.rect);
-        figures.push(`${l.name}: mean ${e.mean.toFixed(2)} max ${e.max}`);
-        if (e.mean > JPEG_MEAN_BOUND || e.max > JPEG_MAX_BOUND) return `${l.name} over the bound: mean ${e.mean.toFixed(2)}, max ${e.max}`;
-      }
-      return null;
-    });
+    const m = await waitForScreenshot(page, (shot) => lossyMismatch(shot, truth, lossy, figures));
     const stats = await clientDisplayStats(page);
     console.log(`[insecure context] image types sent: ${JSON.stringify(stats.imageTypes)}; error vs source: ${figures.join('; ')}`);
     expect(m.ok, m.detail).toBe(true);

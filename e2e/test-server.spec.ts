@@ -13,8 +13,8 @@ import { comparePixels, describeComparison, encodePng, writeComparisonArtifacts 
 import { Scenario, ROPD, startTestServer, type TestServer, type TestServerOptions } from './harness/test-server.mjs';
 import { clientDisplayStats, openClient, startClientProxy, waitForScreenshot, type ProxyHandle } from './harness/client';
 import {
-  alphaPlane, clamp, discMask, errorIn, glyph, indices, jpegScenario, pack, packIndices, palette, photo,
-  JPEG_MAX_BOUND, JPEG_MEAN_BOUND, type Rect,
+  alphaPlane, clamp, discMask, errorIn, glyph, indices, jpegScenario, lossyMismatch, pack, packIndices, palette, photo,
+  type Rect,
 } from './harness/scenarios';
 
 type Img = { width: number; height: number; rgba: Buffer };
@@ -216,20 +216,7 @@ for (const imageCompression of ['quic', 'auto_glz'] as const) test(`JPEG and JPE
     expect(e.max, `${l.name}: server rendering equals the source`).toBe(0);
   }
   const figures: string[] = [];
-  const m = await waitForScreenshot(page, (shot) => {
-    figures.length = 0;
-    const outside = comparePixels(shot, truth, { mask: lossy.map((l) => l.rect) });
-    if (!outside.sameSize || outside.mismatches) return `outside the lossy rectangles: ${describeComparison(outside)}`;
-    for (const l of lossy) {
-      const ref = l.source
-        ? (x: number, y: number, c: number) => l.source![((y - l.rect.y) * l.rect.width + (x - l.rect.x)) * 3 + c]!
-        : (x: number, y: number, c: number) => truth.rgba[(y * truth.width + x) * 4 + c]!;
-      const e = errorIn(shot, ref, l.rect);
-      figures.push(`${l.name}: mean ${e.mean.toFixed(2)} max ${e.max}`);
-      if (e.mean > JPEG_MEAN_BOUND || e.max > JPEG_MAX_BOUND) return `${l.name} over the bound: mean ${e.mean.toFixed(2)} (<= ${JPEG_MEAN_BOUND}), max ${e.max} (<= ${JPEG_MAX_BOUND})`;
-    }
-    return null;
-  });
+  const m = await waitForScreenshot(page, (shot) => lossyMismatch(shot, truth, lossy, figures));
   if (!m.ok && m.shot) await test.info().attach('jpeg-client.png', { body: encodePng(m.shot.width, m.shot.height, m.shot.rgba), contentType: 'image/png' });
   const s = await stats();
   report(`jpeg ${imageCompression}`, s, `; error vs source: ${figures.join('; ')}`);
@@ -260,13 +247,7 @@ test('JPEG with the image cache: lossless replacement, FROM_CACHE_LOSSLESS and l
   const { server, stats } = await run(sc, { imageCompression: 'quic', jpeg: 'always' });
   const truth = await server.grabSurface();
   const figures: string[] = [];
-  const m = await waitForScreenshot(page, (shot) => {
-    const outside = comparePixels(shot, truth, { mask: [a] });
-    if (!outside.sameSize || outside.mismatches) return `outside the lossy copy: ${describeComparison(outside)}`;
-    const e = errorIn(shot, (x, y, ch) => src[((y - a.y) * pw + (x - a.x)) * 3 + ch]!, a);
-    figures[0] = `first copy: mean ${e.mean.toFixed(2)} max ${e.max}`;
-    return e.mean <= JPEG_MEAN_BOUND && e.max <= JPEG_MAX_BOUND ? null : `first copy over the bound: ${figures[0]}`;
-  });
+  const m = await waitForScreenshot(page, (shot) => lossyMismatch(shot, truth, [{ name: 'first copy', rect: a, source: src }], figures));
   const s = await stats();
   report('jpeg cache', s, `; ${figures.join('; ')}`);
   expect(m.ok, m.detail).toBe(true);

@@ -1,6 +1,7 @@
 // Scenarios and deterministic content for the harness test server (test-server.mjs), shared by
 // e2e/test-server.spec.ts and e2e/harness/record-test-server.ts (which records the JPEG one as a
 // fixture for a Node replay test).
+import { comparePixels, describeComparison } from '../../scripts/lib/truth.mjs';
 import { Scenario } from './test-server.mjs';
 
 export type Img = { width: number; height: number; rgba: Buffer | Uint8Array };
@@ -173,3 +174,23 @@ export function errorIn(shot: Img, ref: (x: number, y: number, c: number) => num
 // space, a lost alpha plane or rows off by one give means of 10 and more.
 export const JPEG_MEAN_BOUND = 4;
 export const JPEG_MAX_BOUND = 48;
+
+/**
+ * Checks a client screenshot of jpegScenario: exact against the server's rendering outside the
+ * lossy rectangles, within the bound inside them (against the source where there is one, else
+ * the server's rendering). Returns why it fails, or null; `figures` gets one line per rectangle.
+ */
+export function lossyMismatch(shot: { width: number; height: number; rgba: Buffer }, truth: { width: number; height: number; rgba: Buffer }, lossy: readonly LossyRect[], figures: string[]): string | null {
+  figures.length = 0;
+  const outside = comparePixels(shot, truth, { mask: lossy.map((l) => l.rect) });
+  if (!outside.sameSize || outside.mismatches) return `outside the lossy rectangles: ${describeComparison(outside)}`;
+  for (const l of lossy) {
+    const ref = l.source
+      ? (x: number, y: number, c: number) => l.source![((y - l.rect.y) * l.rect.width + (x - l.rect.x)) * 3 + c]!
+      : (x: number, y: number, c: number) => truth.rgba[(y * truth.width + x) * 4 + c]!;
+    const e = errorIn(shot, ref, l.rect);
+    figures.push(`${l.name}: mean ${e.mean.toFixed(2)} max ${e.max}`);
+    if (e.mean > JPEG_MEAN_BOUND || e.max > JPEG_MAX_BOUND) return `${l.name} over the bound: mean ${e.mean.toFixed(2)} (<= ${JPEG_MEAN_BOUND}), max ${e.max} (<= ${JPEG_MAX_BOUND})`;
+  }
+  return null;
+}
