@@ -8,6 +8,8 @@
 // Each run asserts the image types the server really sent (displayStats) and prints them.
 // Client bugs found this way: an 8BIT_A image in a COMPOSITE (src/display/draw-composite.ts);
 // dashed strokes, which the canvas draws as width-1 wide lines (src/display/ops/wide-dash.ts).
+// Size: each scenario builder (its QXL commands) stays next to its test and the notes on when
+// spice-server sends what; the builders several specs share are in harness/scenarios.ts.
 import { test as base, expect } from '@playwright/test';
 import { comparePixels, describeComparison, encodePng, writeComparisonArtifacts } from '../scripts/lib/truth.mjs';
 import { Scenario, ROPD, startTestServer, type TestServer, type TestServerOptions } from './harness/test-server.mjs';

@@ -2,11 +2,15 @@
 // `npm test`: everything CI checks, in order, with one summary at the end.
 //   1. Debian packages the e2e tests need (scripts/ensure-packages.mjs; apt-get only if missing)
 //   2. npm run build
-//   3. npx vitest run           (unit tests; e2e/ is excluded: those are Playwright specs)
-//   4. npx playwright test      (e2e against real Xspice servers)
-// Steps 2-4 all run even when an earlier one failed, so one run shows every problem; a failed
+//   3. checks: scripts/check-imports.mjs (layer import rules), scripts/check-sizes.mjs (files over
+//      15 KB say why), scripts/check-bundle.mjs (gzipped client vs bundle-budget.json; only
+//      after a successful build step, reported as skipped otherwise)
+//   4. npx vitest run           (unit tests; e2e/ is excluded: those are Playwright specs)
+//   5. npx playwright test      (e2e against real Xspice servers)
+// Steps 2-5 all run even when an earlier one failed, so one run shows every problem; a failed
 // package step stops everything (nothing else can work). Exit code 0 only if all passed.
-// Options: --skip-build --skip-unit --skip-e2e; anything after `--` goes to playwright test.
+// Options: --skip-build --skip-checks --skip-unit --skip-e2e; anything after `--` goes to
+// playwright test.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -77,8 +81,34 @@ function readJson(file) {
 const pkgOk = await step('ensure-packages', async () => ({ ok: !!ensurePackages() }));
 
 if (pkgOk) {
+  /** @type {boolean | null} null: skipped */
+  let buildOk = null;
   if (skip('build')) results.push({ name: 'build', ok: null, ms: 0, note: 'skipped' });
-  else await step('build', async () => ({ ok: (await sh('npm', ['run', 'build'])) === 0 }));
+  else buildOk = await step('build', async () => ({ ok: (await sh('npm', ['run', 'build'])) === 0 }));
+
+  if (skip('checks')) results.push({ name: 'checks', ok: null, ms: 0, note: 'skipped' });
+  else
+    await step('checks', async () => {
+      /** @type {string[]} */
+      const notes = [];
+      let passed = 0, failed = 0, skipped = 0;
+      for (const name of ['imports', 'sizes', 'bundle']) {
+        if (name === 'bundle' && buildOk !== true) {
+          const why = buildOk === false ? 'build failed' : 'build skipped';
+          console.log(`\ncheck-bundle: not run (${why}): the budget is checked only on a fresh build`);
+          notes.push(`bundle skipped: ${why}`);
+          skipped++;
+          continue;
+        }
+        const ok = (await sh('node', [`scripts/check-${name}.mjs`])) === 0;
+        if (ok) passed++;
+        else {
+          failed++;
+          notes.push(`${name} FAIL`);
+        }
+      }
+      return { ok: failed === 0, passed, failed, skipped, note: notes.join(', ') || undefined };
+    });
 
   if (skip('unit')) results.push({ name: 'unit (vitest)', ok: null, ms: 0, note: 'skipped' });
   else

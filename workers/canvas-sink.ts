@@ -1,43 +1,65 @@
 /**
- * Presents the primary surface on the monitor's OffscreenCanvas. Draw ops render into the
- * surface's Uint32Array (src/display); this sink only copies damaged rectangles to the canvas,
- * coalesced to one putImageData per damaged region per animation frame. The surface memory is
- * wrapped as ImageData without a copy (same byte order: R,G,B,A).
+ * Presents the primary surface on the OffscreenCanvases of the channel's monitors (heads). Draw
+ * ops render into the surface's Uint32Array (src/display); this sink only copies damaged
+ * rectangles to the canvas of every head they touch, coalesced to one putImageData per damaged
+ * region and head per animation frame. The surface memory is wrapped as ImageData without a copy
+ * (same byte order: R,G,B,A); putImageData's dirty rectangle picks the head's part out of it.
  */
-import type { DrawSink } from '../src/display/sink';
+import type { HeadRect } from '../src/display/heads';
+import type { HeadSink } from '../src/display/worker-core';
 import type { Surface } from '../src/display/surface';
 import type { Rect } from '../src/protocol/display-types';
 
 /** above this many pending rects, present their bounding box instead */
 const MAX_RECTS = 32;
 
-export class CanvasSink implements DrawSink {
-  private ctx: OffscreenCanvasRenderingContext2D | null;
+interface HeadCanvas {
+  canvas: OffscreenCanvas;
+  ctx: OffscreenCanvasRenderingContext2D | null;
+  rect: HeadRect | null;
+}
+
+export class CanvasSink implements HeadSink {
   primary: Surface | null = null;
   private image: ImageData | null = null;
   private dirty: Rect[] = [];
   private scheduled = false;
   private presentedOnce = false;
+  private readonly canvases = new Map<number, HeadCanvas>();
 
-  constructor(
-    private readonly canvas: OffscreenCanvas,
-    private readonly onPrimary: (w: number, h: number) => void,
-    private readonly onFirstFrame: () => void,
-  ) {
-    this.ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
+  constructor(private readonly onFirstFrame: () => void) {}
+
+  attach(head: number, canvas: OffscreenCanvas): void {
+    const h: HeadCanvas = { canvas, ctx: canvas.getContext('2d', { alpha: false, desynchronized: true }), rect: null };
+    this.canvases.set(head, h);
+    this.place(head, h);
+  }
+
+  setHeads(heads: readonly HeadRect[]): void {
+    this.layout = heads;
+    for (const [head, h] of this.canvases) this.place(head, h);
+  }
+
+  private layout: readonly HeadRect[] = [];
+
+  /** size a head's canvas to its rectangle and repaint it whole */
+  private place(head: number, h: HeadCanvas): void {
+    const r = this.layout.find((l) => l.head === head) ?? null;
+    h.rect = r;
+    if (!r) return;
+    if (h.canvas.width !== r.width) h.canvas.width = r.width;
+    if (h.canvas.height !== r.height) h.canvas.height = r.height;
+    // resizing resets the context state; the context object stays valid
+    h.ctx ??= h.canvas.getContext('2d', { alpha: false, desynchronized: true });
+    if (this.primary) this.damage(this.primary, { left: r.x, top: r.y, right: r.x + r.width, bottom: r.y + r.height });
   }
 
   surfaceCreated(s: Surface, primary: boolean): void {
     if (!primary) return;
     this.primary = s;
-    this.canvas.width = s.width;
-    this.canvas.height = s.height;
-    // resizing resets the context state; the context object stays valid
-    this.ctx ??= this.canvas.getContext('2d', { alpha: false, desynchronized: true });
     this.image = new ImageData(new Uint8ClampedArray(s.pixels.buffer as ArrayBuffer, s.pixels.byteOffset, s.width * s.height * 4), s.width, s.height);
     this.dirty = [];
     this.presentedOnce = false;
-    this.onPrimary(s.width, s.height);
   }
 
   surfaceDestroyed(id: number): void {
@@ -55,17 +77,27 @@ export class CanvasSink implements DrawSink {
     if (this.dirty.length > MAX_RECTS) this.dirty = [bounds(this.dirty)];
     if (!this.scheduled) {
       this.scheduled = true;
-      schedule(() => this.present());
+      schedule(() => this.flush());
     }
   }
 
-  /** copy pending damage to the canvas now (also used before a screenshot) */
-  present(): void {
+  /** copy pending damage to the canvases now (also used before a screenshot) */
+  flush(): void {
     this.scheduled = false;
     const img = this.image;
-    if (!img || !this.ctx) return;
-    for (const r of this.dirty) this.ctx.putImageData(img, 0, 0, r.left, r.top, r.right - r.left, r.bottom - r.top);
-    const any = this.dirty.length > 0;
+    if (!img) return;
+    let any = false;
+    for (const h of this.canvases.values()) {
+      const hr = h.rect, ctx = h.ctx;
+      if (!hr || !ctx) continue;
+      for (const r of this.dirty) {
+        const left = Math.max(r.left, hr.x), top = Math.max(r.top, hr.y);
+        const right = Math.min(r.right, hr.x + hr.width), bottom = Math.min(r.bottom, hr.y + hr.height);
+        if (right <= left || bottom <= top) continue;
+        ctx.putImageData(img, -hr.x, -hr.y, left, top, right - left, bottom - top);
+        any = true;
+      }
+    }
     this.dirty = [];
     if (any && !this.presentedOnce) {
       this.presentedOnce = true;
@@ -92,13 +124,16 @@ function schedule(fn: () => void): void {
   else setTimeout(fn, 0);
 }
 
-/** PNG of a surface's exact pixels; alpha forced opaque for the primary (xRGB) surface */
-export async function surfacePng(s: Surface): Promise<Blob> {
-  const copy = new Uint32Array(s.pixels);
-  for (let i = 0; i < copy.length; i++) copy[i] = (copy[i]! | 0xff000000) >>> 0;
-  const c = new OffscreenCanvas(s.width, s.height);
+/** PNG of a rectangle of a surface's exact pixels; alpha forced opaque (the primary is xRGB) */
+export async function surfacePng(s: Surface, r: HeadRect): Promise<Blob> {
+  const copy = new Uint32Array(r.width * r.height);
+  for (let y = 0; y < r.height; y++) {
+    const row = s.pixels.subarray((r.y + y) * s.width + r.x, (r.y + y) * s.width + r.x + r.width);
+    for (let x = 0; x < r.width; x++) copy[y * r.width + x] = (row[x]! | 0xff000000) >>> 0;
+  }
+  const c = new OffscreenCanvas(r.width, r.height);
   const ctx = c.getContext('2d');
   if (!ctx) throw new Error('no 2d context for the screenshot');
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(copy.buffer), s.width, s.height), 0, 0);
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(copy.buffer), r.width, r.height), 0, 0);
   return c.convertToBlob({ type: 'image/png' });
 }

@@ -16,6 +16,9 @@
 // QXL structures are laid out here byte by byte as spice-protocol's qxl_dev.h packs them (the
 // offsets were checked with offsetof() against the installed header; see `LAYOUT`). Pointers are
 // stored as arena offsets plus a relocation entry; test-server.c adds the arena's address.
+//
+// Size: the QXL byte layout is one unit checked against qxl_dev.h (LAYOUT offsets, the Arena, one
+// Scenario method per draw command that writes those offsets); split it, and the offsets scatter.
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';

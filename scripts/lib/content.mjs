@@ -7,6 +7,9 @@
 //
 // No window manager runs: windows appear exactly at the geometry asked for, have no decorations,
 // and keyboard focus follows the pointer (PointerRoot) until someone sets it (focus()).
+//
+// Size: one catalogue of known content (generated images, root window, xterm, xev log, xclock)
+// sharing the X queries and image cache at the top; split it by content kind if it grows.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

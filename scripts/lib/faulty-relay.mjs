@@ -28,6 +28,9 @@
 //                  width u32 = 16, height u32 = 16) and no image data
 //   'unknown-type' message type 0xBEEF with 8 bytes 0xDE 0xAD 0xBE 0xEF 0xDE 0xAD 0xBE 0xEF
 //   { type, body }  anything else you like
+//
+// Size: startFaultyRelay is one per-connection state machine (link, auth, framing, injection,
+// serial shift) whose steps share its closure; the header above is the byte-exact contract.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 

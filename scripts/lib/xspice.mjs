@@ -8,6 +8,9 @@
 // default as 0. Without FrameBufferSize / SurfaceBufferSize / CommandBufferSize Xorg aborts, without
 // NumHeads it segfaults, and surfaces / image cache / fallback cache / Opus playback silently end up
 // off. So every option is set explicitly here, and surfaces + image cache + fallback cache default ON.
+//
+// Size: startOnce is the whole Xorg + spiceqxl lifecycle (every driver option both in xorg.conf
+// and the environment, start, readiness, stop, lock cleanup), kept beside the GOTCHA it works around.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -4,15 +4,21 @@
  * Subclasses handle their channel's messages in `handle()`; messages are processed strictly in
  * order, and a handler may return a promise (async image decode) during which later messages
  * wait, so draw order is kept.
+ *
+ * A channel is not tied to one connection: relink() carries its state (everything a subclass
+ * keeps: surfaces, caches, the GLZ window, cursor cache) over to a new transport, for live
+ * migration and reconnect. Messages already received from the old connection are still
+ * processed, in order, before anything from the new one.
  */
 import { hasCap } from '../protocol/caps';
 import { ChannelType, CommonCap, LinkErr, Msg, Msgc, channelTypeName, linkErrText } from '../protocol/enums';
-import { SpiceProtocolError, type SpiceErrorKind } from '../protocol/errors';
+import { SpiceProtocolError } from '../protocol/errors';
 import { MessageFramer, frameMessage, ByteQueue, type RawMessage } from '../protocol/framing';
 import { LINK_HEADER_SIZE, buildAuthMechanism, buildLinkMess, encryptTicket, parseLinkHeader, parseLinkReply, type RsaOaepEncrypt } from '../protocol/link';
 import { buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
-import { Emitter } from './emitter';
+import { Emitter } from '../common/emitter';
+import { ErrorDetails, ErrorTypes, classifyKind, type SpiceError } from '../common/errors';
 import type { Transport } from './transport';
 
 export interface ChannelOptions {
@@ -28,19 +34,22 @@ export interface ChannelOptions {
   tap?: (bytes: Uint8Array) => void;
 }
 
-export interface ChannelError {
-  kind: SpiceErrorKind;
-  message: string;
-  /** the SpiceLinkErr when kind is 'link' or 'auth' */
-  linkError?: number;
-}
-
 export type ChannelEvents = {
+  /** linked (again, after relink()): messages flow */
   ready: void;
   notify: Notify;
-  /** the channel is gone; `error` set when it ended because of a problem */
-  closed: { error?: ChannelError; clean: boolean; reason: string };
+  /**
+   * The channel is gone; `error` set when it ended because of a problem. Its `fatal` flag is
+   * true for the main channel (the session cannot go on without it); the session decides.
+   */
+  closed: { error?: SpiceError; clean: boolean; reason: string; /** we closed it (close()) */ local?: boolean };
 };
+
+export interface RelinkOptions {
+  /** the new session id (reconnect); a migration keeps the connection id the destination gave */
+  connectionId?: number;
+  password?: string;
+}
 
 type Phase = 'link-header' | 'link-reply' | 'auth' | 'auth-result' | 'data' | 'closed';
 
@@ -49,17 +58,31 @@ const EARLY_SEND_LIMIT = 512;
 
 const COMMON_CAPS = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonCap.AUTH_SPICE, CommonCap.MINI_HEADER];
 
-export abstract class SpiceChannel {
-  /** lifecycle events; subclasses add their own emitter for channel-specific events */
-  readonly events = new Emitter<ChannelEvents>();
+/** what code that follows any channel's lifecycle needs of it */
+export type AnyChannel = Pick<SpiceChannel, 'channelType' | 'channelId' | 'ref' | 'lifecycle'>;
+
+/** a received message and the connection (generation) it came from */
+interface Queued {
+  m: RawMessage;
+  gen: number;
+}
+
+/**
+ * One emitter per channel: lifecycle events (ChannelEvents) and the subclass's own events share
+ * `ev`, typed as the union.
+ */
+export abstract class SpiceChannel<E extends Record<string, unknown> = Record<never, never>> {
+  readonly ev = new Emitter<ChannelEvents & E>();
   readonly channelType: number;
   readonly channelId: number;
   protected readonly opts: ChannelOptions;
-  protected readonly transport: Transport;
+  protected transport: Transport;
   private phase: Phase = 'link-header';
-  private readonly linkBuf = new ByteQueue();
+  private linkBuf = new ByteQueue();
   private linkSize = 0;
-  private readonly framer = new MessageFramer();
+  private framer = new MessageFramer();
+  /** counts connections: relink() starts a new one */
+  private gen = 0;
   private outSerial = 1n;
   /** serial of the last message fully processed (implicit with the mini header) */
   lastProcessedSerial = 0n;
@@ -69,7 +92,7 @@ export abstract class SpiceChannel {
   /** server caps from the link reply */
   serverCommonCaps: number[] = [];
   serverChannelCaps: number[] = [];
-  private queue: RawMessage[] = [];
+  private queue: Queued[] = [];
   private busy = false;
   private serialWaiters: Array<{ serial: bigint; resolve: () => void }> = [];
   /** messages sent before the link completed (see send()) */
@@ -90,10 +113,20 @@ export abstract class SpiceChannel {
     return this.phase !== 'closed';
   }
 
+  /** `ev` seen as the lifecycle events only: what code that handles any channel listens to */
+  get lifecycle(): Emitter<ChannelEvents> {
+    return this.ev as unknown as Emitter<ChannelEvents>;
+  }
+
+  /** the channel's identity, as errors carry it */
+  get ref(): { channelType: number; channelId: number } {
+    return { channelType: this.channelType, channelId: this.channelId };
+  }
+
   /** channel-specific capabilities we advertise */
   protected abstract channelCaps(): number[];
-  /** called once linked; e.g. display sends DISPLAY_INIT */
-  protected onLinked(): void {}
+  /** called once linked (again after relink, with relinked true); e.g. display sends DISPLAY_INIT */
+  protected onLinked(_relinked: boolean): void {}
   /** a channel-specific message (type ≥ 101) */
   protected abstract handle(type: number, r: SpiceReader): void | Promise<void>;
   /** the channel is closing; release resources */
@@ -101,12 +134,23 @@ export abstract class SpiceChannel {
 
   start(): void {
     const t = this.transport;
-    t.onmessage = (b) => this.receive(b);
+    const gen = this.gen;
+    t.onmessage = (b) => {
+      if (gen === this.gen) this.receive(b);
+    };
     t.onclose = (info) => {
-      if (this.phase === 'closed') return;
-      const during = this.phase === 'data' ? '' : ` during ${this.phase}`;
-      const error: ChannelError | undefined =
-        this.phase === 'data' && info.clean ? undefined : { kind: 'transport', message: `${this.name}: ${info.reason}${during}` };
+      if (this.phase === 'closed' || gen !== this.gen) return;
+      const linking = this.phase !== 'data';
+      const error: SpiceError | undefined =
+        !linking && info.clean
+          ? undefined
+          : {
+              type: ErrorTypes.NETWORK_ERROR,
+              details: linking ? ErrorDetails.CONNECT_FAILED : ErrorDetails.TRANSPORT_CLOSED,
+              fatal: this.isFatalChannel,
+              message: `${this.name}: ${info.reason}${linking ? ` during ${this.phase}` : ''}`,
+              channel: this.ref,
+            };
       this.finish(error, info.clean, info.reason);
     };
     t.send(
@@ -142,22 +186,83 @@ export abstract class SpiceChannel {
 
   close(reason = 'closed by the client'): void {
     if (this.phase === 'closed') return;
-    this.finish(undefined, true, reason);
+    this.finish(undefined, true, reason, true);
     this.transport.close();
+  }
+
+  /** true for the channel the session cannot live without (main) */
+  protected get isFatalChannel(): boolean {
+    return this.channelType === ChannelType.MAIN;
   }
 
   /** fail the channel with a typed error (malformed input etc.) and close only it */
   fail(err: unknown): void {
     if (this.phase === 'closed') return;
-    const e: ChannelError =
-      err instanceof SpiceProtocolError
-        ? { kind: err.kind, message: `${this.name}: ${err.message}`, linkError: linkErrorOf(err) }
-        : { kind: 'malformed', message: `${this.name}: internal error: ${err instanceof Error ? err.message : String(err)}` };
+    let e: SpiceError;
+    if (err instanceof SpiceProtocolError) {
+      const c = classifyKind(err.kind);
+      const sasl = err.kind === 'unsupported' && /SASL/.test(err.message);
+      e = {
+        type: sasl ? ErrorTypes.AUTH_ERROR : c.type,
+        details: sasl ? ErrorDetails.AUTH_UNSUPPORTED : c.details,
+        fatal: this.isFatalChannel,
+        message: `${this.name}: ${err.message}`,
+        channel: this.ref,
+        linkError: linkErrorOf(err),
+      };
+    } else {
+      e = {
+        type: ErrorTypes.OTHER_ERROR,
+        details: ErrorDetails.INTERNAL_EXCEPTION,
+        fatal: this.isFatalChannel,
+        message: `${this.name}: internal error: ${err instanceof Error ? err.message : String(err)}`,
+        channel: this.ref,
+      };
+    }
     this.finish(e, false, e.message);
     this.transport.close();
   }
 
-  private finish(error: ChannelError | undefined, clean: boolean, reason: string): void {
+  /**
+   * Continue this channel over a new connection (live migration, reconnect): the link stage runs
+   * again on `transport`, and the subclass's state stays. The old transport is closed without a
+   * 'closed' event. Messages fully received from the old connection are still processed first;
+   * a partial one is dropped. Messages sent while relinking wait and go out after the link, as
+   * at the first start. A closed channel can be relinked too (its state is what it was).
+   */
+  relink(transport: Transport, o: RelinkOptions = {}): void {
+    const old = this.transport;
+    old.onmessage = null;
+    old.onclose = null;
+    if (old !== transport) old.close();
+    this.gen++;
+    this.transport = transport;
+    if (o.connectionId !== undefined) this.opts.connectionId = o.connectionId;
+    if (o.password !== undefined) this.opts.password = o.password;
+    this.phase = 'link-header';
+    this.linkBuf = new ByteQueue();
+    this.linkSize = 0;
+    this.framer = new MessageFramer();
+    this.outSerial = 1n;
+    this.inSerial = 0n;
+    this.lastProcessedSerial = 0n;
+    // waits on the old connection's serials can never be met now
+    for (const w of this.serialWaiters) w.resolve();
+    this.serialWaiters = [];
+    this.ackWindow = 0;
+    this.ackCount = 0;
+    this.relinked = true;
+    this.start();
+  }
+
+  /** how many times this channel was relinked (0: still on its first connection) */
+  get generation(): number {
+    return this.gen;
+  }
+
+  private relinked = false;
+
+  private finish(error: SpiceError | undefined, clean: boolean, reason: string, local = false): void {
     this.phase = 'closed';
     this.queue = [];
     this.early = [];
@@ -166,7 +271,7 @@ export abstract class SpiceChannel {
     try {
       this.onClosed();
     } finally {
-      this.events.emit('closed', { error, clean: clean && !error, reason });
+      this.lifecycle.emit('closed', { error, clean: clean && !error, reason, ...(local ? { local } : {}) });
     }
   }
 
@@ -235,11 +340,11 @@ export abstract class SpiceChannel {
         this.framer.miniHeader = hasCap(this.serverCommonCaps, CommonCap.MINI_HEADER);
         this.phase = 'data';
         const rest = q.take(q.length);
-        this.onLinked();
+        this.onLinked(this.relinked);
         const early = this.early;
         this.early = [];
         for (const e of early) this.send(e.type, e.body);
-        this.events.emit('ready', undefined as never);
+        this.lifecycle.emit('ready', undefined as never);
         if (rest.length) {
           this.opts.tap?.(rest);
           this.framer.push(rest);
@@ -264,7 +369,7 @@ export abstract class SpiceChannel {
         this.ackCount = 0;
         this.send(Msgc.ACK);
       }
-      this.queue.push(m);
+      this.queue.push({ m, gen: this.gen });
     }
     if (!this.busy) void this.drain();
   }
@@ -272,8 +377,9 @@ export abstract class SpiceChannel {
   private async drain(): Promise<void> {
     this.busy = true;
     try {
-      while (this.queue.length && this.phase === 'data') {
-        const m = this.queue.shift()!;
+      // messages of an earlier connection still run while a relink is linking
+      while (this.queue.length && this.phase !== 'closed') {
+        const { m, gen } = this.queue.shift()!;
         if (m.subList) {
           const r = new SpiceReader(m.body, 0, m.body.length, m.subList);
           for (const s of parseSubMessageList(r)) {
@@ -283,6 +389,7 @@ export abstract class SpiceChannel {
         }
         const p = this.dispatch(m.type, m.body);
         if (p) await p;
+        if (gen !== this.gen) continue; // serials of an old connection mean nothing now
         this.lastProcessedSerial++;
         if (this.serialWaiters.length) {
           const done = this.serialWaiters.filter((w) => w.serial <= this.lastProcessedSerial);
@@ -310,7 +417,7 @@ export abstract class SpiceChannel {
       case Msg.PING:
         return; // answered in pump()
       case Msg.NOTIFY:
-        this.events.emit('notify', parseNotify(r));
+        this.lifecycle.emit('notify', parseNotify(r));
         return;
       case Msg.DISCONNECTING:
         parseDisconnecting(r);

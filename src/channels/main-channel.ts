@@ -10,7 +10,6 @@ import {
 } from '../protocol/main';
 import type { SpiceReader } from '../protocol/reader';
 import { SpiceChannel, type ChannelOptions } from './channel';
-import { Emitter } from './emitter';
 
 export type MainEvents = {
   init: MainInit;
@@ -23,8 +22,7 @@ export type MainEvents = {
   agentData: Uint8Array;
 };
 
-export class MainChannel extends SpiceChannel {
-  readonly ev = new Emitter<MainEvents>();
+export class MainChannel extends SpiceChannel<MainEvents> {
   sessionId = 0;
   mouseModeSupported = 0;
   mouseMode = 0;

@@ -16,6 +16,7 @@ import { SpiceProtocolError } from '../protocol/errors';
 import { SpiceReader } from '../protocol/reader';
 import { SpiceWriter } from '../protocol/writer';
 import type { R } from '../../scripts/lib/display-msgs';
+import { FakeClock, MmTime } from '../common/clock';
 import { ImageCache } from './caches';
 import { DisplayCore, type DisplayCoreOptions } from './core';
 import { BufferSink } from './sink';
@@ -127,6 +128,29 @@ describe('DisplayCore', () => {
     expect(core.streams.get(3)?.frames).toBe(2);
     h(MsgDisplay.STREAM_DESTROY, new SpiceWriter(4096).u32(3).finish());
     expect(() => h(MsgDisplay.STREAM_DATA, data)).toThrow(/unknown stream/);
+  });
+
+  it('stream frames are timed against the server multimedia clock (early, late, unsynced)', async () => {
+    const clock = new FakeClock();
+    const mm = new MmTime(clock);
+    const { core, h } = setup({ mmTime: mm });
+    h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 8, 4));
+    const rgba = new Uint8Array(4 * 2 * 4).fill(200);
+    const frame = jpeg.encode({ data: rgba, width: 4, height: 2 }, 90).data;
+    const create = new SpiceWriter(4096).u32(0).u32(1).u8(0).u8(1).u64(0n).u32(4).u32(2).u32(4).u32(2);
+    putRect(create, rect(0, 0, 4, 2));
+    putClip(create, null);
+    h(MsgDisplay.STREAM_CREATE, create.finish());
+    const data = (mmTime: number) => new SpiceWriter(4096).u32(1).u32(mmTime).u32(frame.length).bytes(frame).finish();
+    await h(MsgDisplay.STREAM_DATA, data(500)); // before any sync: not timed
+    expect(core.streams.timing.frames).toBe(0);
+    mm.sync(1_000);
+    clock.advance(100); // server time is 1100 now
+    await h(MsgDisplay.STREAM_DATA, data(1_300)); // 200 ms early: the server's playback delay
+    await h(MsgDisplay.STREAM_DATA, data(1_050)); // 50 ms late
+    const t = core.streams.timing;
+    expect(t).toMatchObject({ frames: 2, late: 1, marginSum: 150, minMargin: -50, maxMargin: 200 });
+    expect(core.streams.get(1)?.frames).toBe(3);
   });
 
   it('COPY_BITS copies from the old pixels when source and destination overlap, inside the clip', () => {

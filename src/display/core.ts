@@ -23,7 +23,8 @@ import {
 import { MsgDisplay, SurfaceFlags, SurfaceFmt } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import type { SpiceReader } from '../protocol/reader';
-import { Emitter } from '../channels/emitter';
+import type { MmTime } from '../common/clock';
+import { Emitter } from '../common/emitter';
 import { ImageCache, PaletteCache } from './caches';
 import { Drawer } from './draw';
 import { composite } from './draw-composite';
@@ -52,6 +53,8 @@ export interface DisplayCoreOptions {
   maxSurfacePixels?: number;
   /** INVAL_ALL_PIXMAPS waits: resolves once channel (type, id) processed `serial` */
   waitFor?: (w: WaitForChannel) => Promise<void> | void;
+  /** the server's multimedia time (stream frame timing); default none */
+  mmTime?: MmTime;
 }
 
 export interface MonitorsConfig {
@@ -107,7 +110,7 @@ export class DisplayCore {
       surface: (id) => this.surfaces.get(id),
     });
     this.drawer = new Drawer(this.surfaces, this.resolver, o.sink);
-    this.streams = new Streams(this.surfaces, o.sink, jpeg);
+    this.streams = new Streams(this.surfaces, o.sink, jpeg, o.mmTime ?? null);
   }
 
   get primary(): Surface | null {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeTransport, clientFrames, le, linkChannel } from '../../scripts/lib/scripted-server';
-import { DisplayCap, ImageCompression, MsgDisplay, MsgcDisplay } from '../protocol/enums';
+import { DisplayCap, ImageCompression, ImageType, MsgDisplay, MsgcDisplay } from '../protocol/enums';
 import { DisplayChannel, type DisplayChannelOptions } from './display-channel';
 import { loadStream, loadTruth } from '../../scripts/lib/fixture-images';
 import { comparePixels, jpegJs } from '../../scripts/lib/display-replay';
@@ -20,8 +20,8 @@ async function linked(serverCaps: number, extra: Partial<DisplayChannelOptions> 
   const t = new FakeTransport();
   const sink = new BufferSink();
   const ch = new DisplayChannel({ transport: t, connectionId: 7, password: 'pw', encrypt: async () => new Uint8Array(128), sink, jpeg: jpegJs, ...extra });
-  const closed: Array<{ error?: { kind: string; message: string } }> = [];
-  ch.events.on('closed', (e) => closed.push(e));
+  const closed: Array<{ error?: { type: string; details: string; fatal: boolean; message: string; channel?: { channelType: number; channelId: number } } }> = [];
+  ch.ev.on('closed', (e) => closed.push(e));
   const linkSendCount = await linkChannel(ch, t, serverCaps);
   const linkMess = t.sent[0]!;
   linkSends.set(t, linkSendCount); // link mess and ticket
@@ -83,6 +83,50 @@ describe('DisplayChannel', () => {
     expect(dataFrames(t).map((x) => x.type)).toContain(3 /* PONG */);
   });
 
+  it('relinked to a new transport mid-stream, it continues with its state (GLZ window, caches, surfaces)', async () => {
+    const bin = loadStream('glz');
+    // message boundaries of the recorded data phase (mini header: u16 type, u32 size)
+    const ends: number[] = [];
+    for (let o = 0; o < bin.length; ) ends.push((o += 6 + u32(bin, o + 2)));
+    expect(ends.at(-1)).toBe(bin.length);
+    const cut = ends[Math.floor(ends.length / 2)]!;
+    const { t, ch, sink, closed } = await linked(0);
+    const ready: number[] = [];
+    ch.ev.on('ready', () => ready.push(ch.generation));
+    t.onmessage!(bin.subarray(0, cut));
+    const t2 = new FakeTransport();
+    ch.relink(t2, { connectionId: 9 });
+    expect(t.closed).toBe(true);
+    // late bytes on the old connection are ignored
+    t.onmessage?.(bin.subarray(cut, cut + 100));
+    t.onclose?.({ clean: false, reason: 'gone' });
+    await linkChannel({ start: () => undefined }, t2, 0);
+    expect(ready).toEqual([1]);
+    // the new link message carries the new connection id
+    expect(u32(t2.sent[0]!, 16)).toBe(9);
+    for (let o = cut; o < bin.length; o += 30011) t2.onmessage!(bin.subarray(o, Math.min(bin.length, o + 30011)));
+    await ch.whenProcessed(ch.receivedSerial);
+    expect(closed).toEqual([]);
+    const truth = loadTruth('glz');
+    const d = comparePixels(sink.primary!.pixels, truth.pixels, truth.width);
+    expect(d, `${d.count} pixels differ, first ${d.first}`).toEqual({ count: 0, first: null });
+    // GLZ images in the second half referred to images decoded from the first connection
+    expect(ch.core.imageTypeCounts.get(ImageType.GLZ_RGB)).toBeGreaterThan(0);
+  });
+
+  it('the same stream with a fresh channel on the second transport cannot draw it (the state is what carries it)', async () => {
+    const bin = loadStream('glz');
+    const ends: number[] = [];
+    for (let o = 0; o < bin.length; ) ends.push((o += 6 + u32(bin, o + 2)));
+    const cut = ends[Math.floor(ends.length / 2)]!;
+    const { t, ch, sink, closed } = await linked(0);
+    t.onmessage!(bin.subarray(cut));
+    await ch.whenProcessed(ch.receivedSerial);
+    const truth = loadTruth('glz');
+    const broken = closed.length > 0 || !sink.primary || comparePixels(sink.primary.pixels, truth.pixels, truth.width).count > 0;
+    expect(broken).toBe(true);
+  });
+
   it('a malformed draw message closes only this channel with a typed error', async () => {
     const { t, ch, closed } = await linked(0);
     // DRAW_COPY on a surface that was never created
@@ -90,7 +134,7 @@ describe('DisplayChannel', () => {
     t.onmessage!(new Uint8Array([...le(MsgDisplay.DRAW_COPY, 2), ...le(body.length, 4), ...body]));
     await new Promise((r) => setTimeout(r, 0));
     expect(ch.isOpen).toBe(false);
-    expect(closed[0]?.error?.kind).toBe('malformed');
+    expect(closed[0]?.error).toMatchObject({ type: 'protocolError', details: 'malformedMessage', fatal: false, channel: { channelType: 2, channelId: 0 } });
     expect(t.closed).toBe(true);
   });
 

@@ -17,12 +17,12 @@ import { buildDisplayInit, buildPreferredCompression } from '../protocol/display
 import { ChannelType, DisplayCap, MsgcDisplay } from '../protocol/enums';
 import type { SpiceReader } from '../protocol/reader';
 import { SpiceChannel, type ChannelOptions } from '../channels/channel';
-import { Emitter } from '../channels/emitter';
 import { ImageCache, PIXMAP_CACHE_PIXELS } from './caches';
 import { DisplayCore, GLZ_WINDOW_PIXELS, type MonitorsConfig } from './core';
 import type { JpegDecoder } from './images';
 import type { DrawSink } from './sink';
 import type { Surface } from './surface';
+import type { MmTime } from '../common/clock';
 
 export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType' | 'channelId'> {
   channelId?: number;
@@ -38,6 +38,13 @@ export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType
   glzDictionaryId?: number;
   /** total pixels of this channel's surfaces (default 64 Mi) */
   maxSurfacePixels?: number;
+  /**
+   * An existing core to continue (its surfaces, caches and GLZ window), e.g. the state of a
+   * channel whose connection moved; the channel then does not dispose it on close: its owner does.
+   */
+  core?: DisplayCore;
+  /** server multimedia time, for stream frame timing (default: none, frames show on decode) */
+  mmTime?: MmTime;
 }
 
 export type DisplayChannelEvents = {
@@ -65,15 +72,16 @@ export const DISPLAY_CAPS: readonly number[] = [
   DisplayCap.CODEC_MJPEG,
 ];
 
-export class DisplayChannel extends SpiceChannel {
-  readonly ev = new Emitter<DisplayChannelEvents>();
+export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
   readonly core: DisplayCore;
   private readonly dopts: DisplayChannelOptions;
+  private readonly ownsCore: boolean;
 
   constructor(opts: DisplayChannelOptions) {
     super({ ...opts, channelType: ChannelType.DISPLAY, channelId: opts.channelId ?? 0 });
     this.dopts = opts;
-    this.core = new DisplayCore({
+    this.ownsCore = !opts.core;
+    this.core = opts.core ?? new DisplayCore({
       sink: opts.sink,
       jpeg: opts.jpeg ?? null,
       inflate: opts.inflate,
@@ -81,6 +89,7 @@ export class DisplayChannel extends SpiceChannel {
       glzWindow: new GlzWindow(GLZ_WINDOW_PIXELS),
       maxSurfacePixels: opts.maxSurfacePixels,
       waitFor: opts.waitFor,
+      mmTime: opts.mmTime,
     });
     const ce = this.core.events;
     ce.on('primary', ({ surface }) => this.ev.emit('primary', { width: surface.width, height: surface.height, surface }));
@@ -93,7 +102,7 @@ export class DisplayChannel extends SpiceChannel {
     return [...DISPLAY_CAPS];
   }
 
-  protected override onLinked(): void {
+  protected override onLinked(_relinked: boolean): void {
     const id = this.channelId + 1;
     this.send(
       MsgcDisplay.INIT,
@@ -115,6 +124,6 @@ export class DisplayChannel extends SpiceChannel {
   }
 
   protected override onClosed(): void {
-    this.core.dispose();
+    if (this.ownsCore) this.core.dispose();
   }
 }

@@ -3,8 +3,11 @@
  * DESTROY_ALL state, and M-JPEG frames drawn into the stream's dest rect on its surface as
  * spice-common's sw canvas put_image does: source x8r8g8b8, nearest scaling by the truncated
  * 16.16 factor when the frame and dest sizes differ, clipped to the stream clip (NONE = dest).
- * Frames are shown as soon as they are decoded (no mm_time scheduling yet).
+ * Frames are shown as soon as they are decoded (no mm_time scheduling yet); with an MmTime each
+ * frame's margin (its mm_time minus the server's mm_time now, negative when it came late) is
+ * measured for the stream report and the stats overlay.
  */
+import type { MmTime } from '../common/clock';
 import type { DecodedImage } from '../codecs/types';
 import type { Clip, Rect, StreamCreate, StreamData } from '../protocol/display';
 import { ImageScaleMode, Ropd, VideoCodecType } from '../protocol/enums';
@@ -33,13 +36,27 @@ export interface StreamState {
   lastMmTime: number;
 }
 
+/** arrival timing of stream frames against the server's multimedia time */
+export interface StreamTiming {
+  /** frames that arrived while the clock was synced */
+  frames: number;
+  /** of those, frames whose mm_time had already passed on arrival */
+  late: number;
+  /** sum of margins (ms; frame mm_time − mm_time now) */
+  marginSum: number;
+  minMargin: number;
+  maxMargin: number;
+}
+
 export class Streams {
   private readonly map = new Map<number, StreamState>();
+  readonly timing: StreamTiming = { frames: 0, late: 0, marginSum: 0, minMargin: Infinity, maxMargin: -Infinity };
 
   constructor(
     private readonly surfaces: SurfaceStore,
     private readonly sink: DrawSink,
     private readonly jpeg: JpegDecoder | null,
+    private readonly mm: MmTime | null = null,
   ) {}
 
   get(id: number): StreamState | undefined {
@@ -82,6 +99,15 @@ export class Streams {
     }
     st.frames++;
     st.lastMmTime = d.mmTime;
+    const margin = this.mm?.until(d.mmTime) ?? null;
+    if (margin !== null) {
+      const t = this.timing;
+      t.frames++;
+      if (margin < 0) t.late++;
+      t.marginSum += margin;
+      t.minMargin = Math.min(t.minMargin, margin);
+      t.maxMargin = Math.max(t.maxMargin, margin);
+    }
     const dec = this.jpeg;
     if (!dec) throw new SpiceProtocolError('unsupported', 'M-JPEG stream without a JPEG decoder');
     const dest = st.dest;

@@ -1,13 +1,22 @@
 /**
  * The typed contract between the UI thread and a display worker (architecture.md "Threads").
- * One worker per display channel; it owns that channel's WebSocket, decoding, surfaces and the
- * OffscreenCanvas of its monitor. Pixels never come back to the UI thread except as an encoded
- * PNG Blob for screenshot().
+ * One worker per display channel; it owns that channel's WebSocket, decoding, surfaces and one
+ * OffscreenCanvas per monitor (head) of the channel. Pixels never come back to the UI thread
+ * except as an encoded PNG Blob for screenshot().
+ *
+ * Generations: every connection the worker makes for the channel (connect, then each relink)
+ * has the generation number the UI gave it, and every event from the worker carries the
+ * generation it belongs to, so the UI drops late events of a connection it has already replaced
+ * (hls.js transmuxer-interface does the same with its instance numbers). Replies to requests
+ * (screenshot, stats) are matched by request id instead.
  */
-import type { ChannelError } from '../channels/channel';
+import type { MmSync } from '../common/clock';
+import type { SpiceError } from '../common/errors';
+import type { HeadRect } from './heads';
 
 export interface DisplayConnect {
   type: 'connect';
+  gen: number;
   /** WebSocket URL of the proxy (one socket per channel) */
   url: string;
   protocols?: string[];
@@ -15,16 +24,24 @@ export interface DisplayConnect {
   /** the session id from the main channel's INIT */
   connectionId: number;
   password: string;
-  /** transferred from the monitor's <canvas> (transferControlToOffscreen) */
-  canvas: OffscreenCanvas;
+  /** head 0's canvas, transferred from the monitor's <canvas> (transferControlToOffscreen) */
+  canvas?: OffscreenCanvas;
   /** SpiceImageCompression to ask for (PREFERRED_COMPRESSION), when the user chose one */
   preferredCompression?: number;
+  /** the server's multimedia time as the UI thread knows it */
+  mmSync?: MmSync;
 }
 
 export type ToDisplayWorker =
   | DisplayConnect
-  /** encode the primary surface's exact pixels (no scaling, no cursor) as PNG */
-  | { type: 'screenshot'; id: number }
+  /** continue the channel, with its surfaces and caches, over a new connection (migration, reconnect) */
+  | { type: 'relink'; gen: number; url?: string; connectionId: number; password?: string }
+  /** the canvas for one more head (monitor) of this channel */
+  | { type: 'head'; head: number; canvas: OffscreenCanvas }
+  /** a new multimedia time sync point from the main channel */
+  | { type: 'mm-time'; sync: MmSync }
+  /** encode head `head`'s exact pixels (no scaling, no cursor) as PNG */
+  | { type: 'screenshot'; id: number; head: number }
   /** counters for diagnostics and tests: messages and image types received so far */
   | { type: 'stats'; id: number }
   | { type: 'close' };
@@ -34,15 +51,21 @@ export interface DisplayStats {
   messages: Record<string, number>;
   /** by SpiceImageType name */
   imageTypes: Record<string, number>;
+  /** stream frames against the server clock (frames timed, late ones, mean margin in ms) */
+  streamTiming: { frames: number; late: number; meanMarginMs: number | null };
+  /** relinks of this channel so far */
+  generation: number;
 }
 
 export type FromDisplayWorker =
   /** link and auth done */
-  | { type: 'ready' }
-  /** the primary surface was created or changed size; the canvas has this size now */
-  | { type: 'primary'; width: number; height: number }
+  | { type: 'ready'; gen: number }
+  /** the primary surface was created or changed size */
+  | { type: 'primary'; gen: number; width: number; height: number }
+  /** the monitors of this channel (whole primary as head 0 without MONITORS_CONFIG) */
+  | { type: 'heads'; gen: number; heads: HeadRect[] }
   /** pixels were presented on the canvas (sent once per primary surface, for timing) */
-  | { type: 'first-frame'; at: number }
+  | { type: 'first-frame'; gen: number; at: number }
   | { type: 'screenshot'; id: number; blob: Blob | null; error?: string }
   | { type: 'stats'; id: number; stats: DisplayStats }
-  | { type: 'closed'; clean: boolean; reason: string; error?: ChannelError };
+  | { type: 'closed'; gen: number; clean: boolean; reason: string; error?: SpiceError };

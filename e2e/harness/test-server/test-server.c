@@ -30,6 +30,9 @@
  * The event loop is our own small poll() loop (SpiceCoreInterface: timers and fd watches).
  * Options: --port N (required) --image-compression off|auto_glz|auto_lz|quic|glz|lz|lz4
  *          --jpeg never|auto|always --zlib-glz never|auto|always --password PW
+ *
+ * Size: one self-contained program that the harness builds with a single gcc call at test time
+ * (event loop, QXL device callbacks, scenario loading, stdin control); more files need a build step.
  */
 #include <errno.h>
 #include <poll.h>

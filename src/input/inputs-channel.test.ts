@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeyboardState } from '../input/keyboard';
-import { scancodeOf } from '../input/scancodes';
+import { KeyboardState } from './keyboard';
+import { scancodeOf } from './scancodes';
 import { InputsChannel } from './inputs-channel';
 import { FakeTransport, le, linkReply, linked, scriptedOptions } from '../../scripts/lib/scripted-server';
 
@@ -165,9 +165,9 @@ describe('InputsChannel', () => {
 
   it('closes with a typed error on a malformed server message', async () => {
     const { ch, recv } = await inputs(true);
-    let closed: { error?: { kind: string } } | undefined;
-    ch.events.on('closed', (e) => (closed = e));
+    let closed: { error?: { type: string; details: string; fatal: boolean } } | undefined;
+    ch.ev.on('closed', (e) => (closed = e));
     recv(S_INIT, [1]); // u16 cut short
-    expect(closed?.error?.kind).toBe('truncated');
+    expect(closed?.error).toMatchObject({ type: 'protocolError', details: 'truncatedMessage', fatal: false });
   });
 });

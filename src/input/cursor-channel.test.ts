@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cursorDataSize } from '../input/cursor-shape';
+import { cursorDataSize } from './cursor-shape';
 import { CursorChannel, type CursorShapeEvent } from './cursor-channel';
 import { le, linked } from '../../scripts/lib/scripted-server';
 
@@ -27,8 +27,8 @@ async function setup() {
   s.ch.ev.on('hide', () => log.push('hide'));
   s.ch.ev.on('reset', () => log.push('reset'));
   s.ch.ev.on('trail', (t) => log.push(`trail ${t.length}/${t.frequency}`));
-  let closed: { error?: { kind: string; message: string } } | undefined;
-  s.ch.events.on('closed', (e) => (closed = e));
+  let closed: { error?: { type: string; details: string; fatal: boolean; message: string; channel?: { channelType: number; channelId: number } } } | undefined;
+  s.ch.ev.on('closed', (e) => (closed = e));
   return { ...s, shapes, log, closed: () => closed };
 }
 
@@ -109,7 +109,7 @@ describe('CursorChannel', () => {
     const { ch, recv, closed } = await setup();
     recv(SET, setBody(0, 0, 1, cursor(0, 1, 0, 4, 4, [1, 2, 3])));
     expect(ch.isOpen).toBe(false);
-    expect(closed()?.error?.kind).toBe('truncated');
+    expect(closed()?.error).toMatchObject({ type: 'protocolError', details: 'truncatedMessage', fatal: false, channel: { channelType: 4, channelId: 0 } });
   });
 
   it('random junk in every message type never causes an internal error', async () => {
@@ -124,7 +124,7 @@ describe('CursorChannel', () => {
       recv(type, Array.from({ length: rand(40) }, () => rand(256)));
       const c = closed();
       if (c) {
-        expect(['truncated', 'malformed', 'unsupported']).toContain(c.error?.kind);
+        expect(['truncatedMessage', 'malformedMessage', 'unsupportedFeature']).toContain(c.error?.details);
         expect(c.error?.message).not.toMatch(/internal error/);
       }
     }

@@ -10,19 +10,18 @@ import {
   buildMousePress, buildMouseRelease, parseInputsInit, parseKeyModifiers,
 } from '../protocol/inputs';
 import type { SpiceReader } from '../protocol/reader';
-import { lockSyncMessage, type KeyOp, type LockState } from '../input/keyboard';
-import { MotionThrottle, wheelEvents } from '../input/mouse';
-import { scancodeBytes, spiceKeyCode } from '../input/scancodes';
-import { SpiceChannel, type ChannelOptions } from './channel';
-import { Emitter } from './emitter';
+import { lockSyncMessage, type KeyOp, type LockState } from './keyboard';
+import { MotionThrottle, wheelEvents } from './mouse';
+import { scancodeBytes, spiceKeyCode } from './scancodes';
+import { SpiceChannel, type ChannelOptions } from '../channels/channel';
+
 
 export type InputsEvents = {
   /** the guest's lock LEDs (KeyboardModifier bits), from INIT and every KEY_MODIFIERS */
   modifiers: number;
 };
 
-export class InputsChannel extends SpiceChannel {
-  readonly ev = new Emitter<InputsEvents>();
+export class InputsChannel extends SpiceChannel<InputsEvents> {
   /** guest LED state; undefined until INIT */
   guestModifiers: number | undefined;
   private readonly throttle: MotionThrottle;

@@ -6,9 +6,9 @@
 import { ChannelType, MsgCursor } from '../protocol/enums';
 import { parseCursorInit, parseCursorInvalOne, parseCursorMove, parseCursorSet, parseCursorTrail, type SpiceCursor } from '../protocol/cursor';
 import type { SpiceReader } from '../protocol/reader';
-import { CursorCache, resolveCursor, type CursorOutcome, type CursorShape } from '../input/cursor-shape';
-import { SpiceChannel, type ChannelOptions } from './channel';
-import { Emitter } from './emitter';
+import { CursorCache, resolveCursor, type CursorOutcome, type CursorShape } from './cursor-shape';
+import { SpiceChannel, type ChannelOptions } from '../channels/channel';
+
 
 export interface CursorShapeEvent {
   /**
@@ -32,8 +32,7 @@ export type CursorEvents = {
   trail: { length: number; frequency: number };
 };
 
-export class CursorChannel extends SpiceChannel {
-  readonly ev = new Emitter<CursorEvents>();
+export class CursorChannel extends SpiceChannel<CursorEvents> {
   readonly cache: CursorCache;
   /** the last shape event (for a UI that attaches late) */
   current: CursorShapeEvent | null = null;

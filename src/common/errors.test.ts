@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorDetails, ErrorTypes, channelLabel, classifyKind, isSpiceError } from './errors';
+
+describe('error taxonomy', () => {
+  it('maps every protocol-layer kind to a type and a detail', () => {
+    expect(classifyKind('truncated')).toEqual({ type: ErrorTypes.PROTOCOL_ERROR, details: ErrorDetails.TRUNCATED_MESSAGE });
+    expect(classifyKind('malformed')).toEqual({ type: ErrorTypes.PROTOCOL_ERROR, details: ErrorDetails.MALFORMED_MESSAGE });
+    expect(classifyKind('unsupported').details).toBe(ErrorDetails.UNSUPPORTED_FEATURE);
+    expect(classifyKind('link')).toEqual({ type: ErrorTypes.LINK_ERROR, details: ErrorDetails.LINK_REFUSED });
+    expect(classifyKind('auth')).toEqual({ type: ErrorTypes.AUTH_ERROR, details: ErrorDetails.PERMISSION_DENIED });
+    expect(classifyKind('transport').type).toBe(ErrorTypes.NETWORK_ERROR);
+    expect(classifyKind('codec')).toEqual({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.IMAGE_DECODE_ERROR });
+    expect(classifyKind('no such kind')).toEqual({ type: ErrorTypes.OTHER_ERROR, details: ErrorDetails.INTERNAL_EXCEPTION });
+  });
+
+  it('names channels as the status line shows them', () => {
+    expect(channelLabel({ channelType: 2, channelId: 1 })).toBe('display:1');
+    expect(channelLabel({ channelType: 99, channelId: 0 })).toBe('channel99:0');
+  });
+
+  it('recognises a SpiceError by shape (it crosses threads as plain data)', () => {
+    expect(isSpiceError({ type: 'networkError', details: 'connectFailed', fatal: true, message: 'x' })).toBe(true);
+    expect(isSpiceError({ kind: 'malformed', message: 'x' })).toBe(false);
+    expect(isSpiceError(null)).toBe(false);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * The display worker's logic without the worker (hls.js's transmuxer model): a typed message
+ * switch around DisplayChannel. workers/display-worker.ts wraps it with the browser's pieces
+ * (WebSocket, OffscreenCanvas sink, ImageDecoder, PNG encoder); Node tests run it in-thread with
+ * a pipe transport and a pixel-buffer sink, so the session's worker protocol is tested for real.
+ */
+import { MmTime, realClock, type Clock } from '../common/clock';
+import type { Transport } from '../channels/transport';
+import { MsgDisplay, imageTypeName } from '../protocol/enums';
+import type { RsaOaepEncrypt } from '../protocol/link';
+import { DisplayChannel } from './display-channel';
+import { headsOf, sameHeads, type HeadRect } from './heads';
+import type { JpegDecoder } from './images';
+import type { DrawSink } from './sink';
+import type { Surface } from './surface';
+import type { DisplayStats, FromDisplayWorker, ToDisplayWorker } from './worker-messages';
+
+/** a DrawSink that shows each head of the primary surface on its own canvas */
+export interface HeadSink extends DrawSink {
+  readonly primary: Surface | null;
+  /** the monitor layout inside the primary surface */
+  setHeads(heads: readonly HeadRect[]): void;
+  /** a canvas for head `head` (the first one comes with connect) */
+  attach(head: number, canvas: OffscreenCanvas): void;
+  /** present pending damage now (before a screenshot) */
+  flush(): void;
+}
+
+export interface DisplayWorkerEnv {
+  post(m: FromDisplayWorker): void;
+  transport(url: string, protocols?: string[]): Transport;
+  encrypt: RsaOaepEncrypt;
+  /** the sink; `firstFrame` when pixels of a new primary were first presented */
+  sink(events: { firstFrame(): void }): HeadSink;
+  jpeg: JpegDecoder | null;
+  /** PNG of `rect` of a surface, alpha forced opaque */
+  png(s: Surface, rect: HeadRect): Promise<Blob>;
+  clock?: Clock;
+}
+
+const msgNames = new Map<number, string>(Object.entries(MsgDisplay).map(([k, v]) => [v as number, k]));
+
+export class DisplayWorkerCore {
+  private channel: DisplayChannel | null = null;
+  private sink: HeadSink | null = null;
+  private gen = 0;
+  private url = '';
+  private protocols: string[] | undefined;
+  private heads: HeadRect[] = [];
+  readonly mm: MmTime;
+
+  constructor(private readonly env: DisplayWorkerEnv) {
+    this.mm = new MmTime(env.clock ?? realClock);
+  }
+
+  handle(m: ToDisplayWorker): void {
+    switch (m.type) {
+      case 'connect':
+        return this.connect(m);
+      case 'relink': {
+        const ch = this.channel;
+        if (!ch) return;
+        this.gen = m.gen;
+        if (m.url) this.url = m.url;
+        ch.relink(this.env.transport(this.url, this.protocols), { connectionId: m.connectionId, password: m.password });
+        return;
+      }
+      case 'head':
+        this.sink?.attach(m.head, m.canvas);
+        return;
+      case 'mm-time':
+        this.mm.sync(m.sync.mmTime, m.sync.at);
+        return;
+      case 'screenshot':
+        return this.screenshot(m.id, m.head);
+      case 'stats':
+        this.env.post({ type: 'stats', id: m.id, stats: this.stats() });
+        return;
+      case 'close':
+        this.channel?.close();
+        return;
+    }
+  }
+
+  private connect(m: Extract<ToDisplayWorker, { type: 'connect' }>): void {
+    if (this.channel) return; // one channel per worker; relink moves it
+    this.gen = m.gen;
+    this.url = m.url;
+    this.protocols = m.protocols;
+    if (m.mmSync) this.mm.sync(m.mmSync.mmTime, m.mmSync.at);
+    const post = this.env.post;
+    const sink = this.env.sink({ firstFrame: () => post({ type: 'first-frame', gen: this.gen, at: this.mm.clock.now() }) });
+    this.sink = sink;
+    if (m.canvas) sink.attach(0, m.canvas);
+    const ch = new DisplayChannel({
+      transport: this.env.transport(m.url, m.protocols),
+      channelId: m.channelId,
+      connectionId: m.connectionId,
+      password: m.password,
+      encrypt: this.env.encrypt,
+      sink,
+      jpeg: this.env.jpeg,
+      preferredCompression: m.preferredCompression,
+      mmTime: this.mm,
+    });
+    this.channel = ch;
+    ch.ev.on('ready', () => post({ type: 'ready', gen: this.gen }));
+    ch.ev.on('primary', (p) => {
+      post({ type: 'primary', gen: this.gen, width: p.width, height: p.height });
+      this.layout(true);
+    });
+    ch.ev.on('primaryDestroyed', () => this.layout(false));
+    ch.ev.on('monitors', () => this.layout(false));
+    ch.ev.on('closed', (c) => post({ type: 'closed', gen: this.gen, clean: c.clean, reason: c.reason, error: c.error }));
+    ch.start();
+  }
+
+  /** recompute the heads; tell the sink and the UI when they changed (or the primary was re-created) */
+  private layout(force: boolean): void {
+    const ch = this.channel!;
+    const heads = headsOf(ch.core.primary, ch.core.monitors);
+    if (!force && sameHeads(heads, this.heads)) return;
+    this.heads = heads;
+    this.sink!.setHeads(heads);
+    this.env.post({ type: 'heads', gen: this.gen, heads });
+  }
+
+  private screenshot(id: number, head: number): void {
+    const s = this.sink?.primary;
+    const rect = this.heads.find((h) => h.head === head);
+    if (!s || !rect) {
+      this.env.post({ type: 'screenshot', id, blob: null, error: s ? `no head ${head}` : 'no primary surface yet' });
+      return;
+    }
+    this.sink!.flush();
+    this.env.png(s, rect).then(
+      (blob) => this.env.post({ type: 'screenshot', id, blob }),
+      (err: unknown) => this.env.post({ type: 'screenshot', id, blob: null, error: String(err) }),
+    );
+  }
+
+  private stats(): DisplayStats {
+    const messages: Record<string, number> = {};
+    const imageTypes: Record<string, number> = {};
+    const ch = this.channel;
+    if (ch) {
+      for (const [t, n] of ch.core.counts) messages[msgNames.get(t) ?? String(t)] = n;
+      for (const [t, n] of ch.core.imageTypeCounts) imageTypes[imageTypeName(t)] = n;
+    }
+    const t = ch?.core.streams.timing;
+    return {
+      messages,
+      imageTypes,
+      streamTiming: { frames: t?.frames ?? 0, late: t?.late ?? 0, meanMarginMs: t && t.frames ? t.marginSum / t.frames : null },
+      generation: ch?.generation ?? 0,
+    };
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The display feature: one display worker per display channel the server lists, and the
+ * monitors they show. A monitor is a (channel, head) pair (display/heads.ts); the MonitorHost
+ * (the UI, or nothing in Node tests) gives a canvas for each new monitor and removes the canvases
+ * of monitors that went away. Monitor index i (screenshot, stats) counts monitors ordered by
+ * channel, then head.
+ */
+import type { MmSync } from '../common/clock';
+import { Emitter } from '../common/emitter';
+import { ErrorDetails, ErrorTypes } from '../common/errors';
+import type { HeadRect } from '../display/heads';
+import type { DisplayStats } from '../display/worker-messages';
+import { ChannelType } from '../protocol/enums';
+import type { ChannelId } from '../protocol/main';
+import { DisplayClient } from './display-client';
+import type { DisplayWorkerFactory, SessionContext, SessionFeature } from './types';
+
+export interface MonitorInfo extends HeadRect {
+  channelId: number;
+}
+
+export interface MonitorHost {
+  /** a canvas for monitor (channel, head) to give to its worker; null shows nothing (headless) */
+  canvas(channelId: number, head: number): OffscreenCanvas | null;
+  /** monitor (channel, head) is gone (the session ended or the server removed it) */
+  drop(channelId: number, head: number): void;
+}
+
+export interface DisplayFeatureOptions {
+  workers: DisplayWorkerFactory;
+  /** where display workers connect (the proxy's WebSocket URL) */
+  url: string;
+  protocols?: string[];
+  /** SpiceImageCompression to ask for */
+  preferredCompression?: number;
+  host?: MonitorHost;
+}
+
+export type DisplayEvents = {
+  /** the monitor list changed (a channel's heads, sizes) */
+  monitors: MonitorInfo[];
+  /** first pixels of a primary surface reached the canvas (epoch ms) */
+  firstframe: { channelId: number; at: number };
+};
+
+const headless: MonitorHost = { canvas: () => null, drop: () => undefined };
+
+export class DisplayFeature implements SessionFeature {
+  readonly ev = new Emitter<DisplayEvents>();
+  readonly clients = new Map<number, DisplayClient>();
+  private ctx: SessionContext | null = null;
+  /** monitors that have a canvas, "channel:head" */
+  private readonly shown = new Set<string>();
+
+  constructor(private readonly opts: DisplayFeatureOptions) {}
+
+  private get host(): MonitorHost {
+    return this.opts.host ?? headless;
+  }
+
+  start(ctx: SessionContext): void {
+    this.ctx = ctx;
+  }
+
+  channels(list: readonly ChannelId[]): void {
+    for (const ch of list) if (ch.type === ChannelType.DISPLAY) this.open(ch.id);
+  }
+
+  mmTime(sync: MmSync): void {
+    for (const c of this.clients.values()) c.mmTime(sync);
+  }
+
+  /** every monitor, ordered by channel then head */
+  get monitors(): MonitorInfo[] {
+    const out: MonitorInfo[] = [];
+    for (const id of [...this.clients.keys()].sort((a, b) => a - b)) for (const h of this.clients.get(id)!.heads) out.push({ channelId: id, ...h });
+    return out;
+  }
+
+  screenshot(index = 0): Promise<Blob> {
+    const m = this.monitors[index];
+    const c = m && this.clients.get(m.channelId);
+    if (!m || !c) return Promise.reject(new Error(`no monitor ${index}`));
+    return c.screenshot(m.head);
+  }
+
+  stats(index = 0): Promise<DisplayStats> {
+    const m = this.monitors[index];
+    const c = m ? this.clients.get(m.channelId) : [...this.clients.values()][0];
+    if (!c) return Promise.reject(new Error(`no monitor ${index}`));
+    return c.stats();
+  }
+
+  /**
+   * Continue display channel `channelId` (or all) over new connections, keeping surfaces, caches
+   * and the GLZ window (live migration; reconnect to the same server instance).
+   */
+  relink(o: { connectionId: number; password?: string; url?: string }, channelId?: number): void {
+    for (const c of this.clients.values()) {
+      if (channelId !== undefined && c.channelId !== channelId) continue;
+      this.ctx?.channelState({ channelType: ChannelType.DISPLAY, channelId: c.channelId }, 'linking');
+      c.relink(o);
+    }
+  }
+
+  stop(): void {
+    for (const c of this.clients.values()) c.close();
+    for (const key of this.shown) {
+      const [ch, head] = key.split(':').map(Number) as [number, number];
+      this.host.drop(ch, head);
+    }
+    this.shown.clear();
+    this.clients.clear();
+    this.ctx = null;
+    this.ev.emit('monitors', []);
+  }
+
+  private open(channelId: number): void {
+    const ctx = this.ctx;
+    if (!ctx || this.clients.has(channelId)) return;
+    const ref = { channelType: ChannelType.DISPLAY, channelId };
+    let client: DisplayClient;
+    try {
+      client = new DisplayClient(channelId, this.opts.workers(channelId));
+    } catch (e) {
+      ctx.report({ type: ErrorTypes.WORKER_ERROR, details: ErrorDetails.WORKER_CRASHED, fatal: false, message: `display:${channelId}: cannot start a display worker: ${e instanceof Error ? e.message : String(e)}`, channel: ref });
+      return;
+    }
+    this.clients.set(channelId, client);
+    ctx.channelState(ref, 'linking');
+    client.ev.on('ready', () => ctx.channelState(ref, 'ready'));
+    client.ev.on('heads', (heads) => this.layout(client, heads));
+    client.ev.on('firstframe', (f) => this.ev.emit('firstframe', { channelId, at: f.at }));
+    client.ev.on('closed', (c) => {
+      if (this.clients.get(channelId) !== client) return;
+      ctx.channelState(ref, 'closed');
+      if (c.error) ctx.report(c.error);
+      else if (!c.local) ctx.report({ type: ErrorTypes.NETWORK_ERROR, details: ErrorDetails.CHANNEL_CLOSED, fatal: false, message: `display:${channelId}: the server closed the channel (${c.reason})`, channel: ref });
+    });
+    const canvas = this.host.canvas(channelId, 0);
+    if (canvas) this.shown.add(`${channelId}:0`);
+    client.connect({
+      url: this.opts.url,
+      protocols: this.opts.protocols,
+      connectionId: ctx.connectionId,
+      password: ctx.password,
+      canvas: canvas ?? undefined,
+      preferredCompression: this.opts.preferredCompression,
+      mmSync: ctx.mm.lastSync ?? undefined,
+    });
+  }
+
+  /** canvases for new heads, none for removed ones; then tell the UI */
+  private layout(client: DisplayClient, heads: HeadRect[]): void {
+    const id = client.channelId;
+    const want = new Set(heads.map((h) => `${id}:${h.head}`));
+    for (const key of [...this.shown]) {
+      if (!key.startsWith(`${id}:`) || want.has(key)) continue;
+      this.shown.delete(key);
+      this.host.drop(id, Number(key.slice(key.indexOf(':') + 1)));
+    }
+    for (const h of heads) {
+      const key = `${id}:${h.head}`;
+      if (this.shown.has(key)) continue;
+      const canvas = this.host.canvas(id, h.head);
+      if (!canvas) continue;
+      this.shown.add(key);
+      client.attachHead(h.head, canvas);
+    }
+    this.ev.emit('monitors', this.monitors);
+  }
+}

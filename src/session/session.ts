@@ -1,0 +1,210 @@
+/**
+ * A SPICE session (architecture.md "Threads"): the main channel and the lifetimes of the
+ * features that plug into it. It owns no pixels and opens nothing itself but the main channel:
+ * features (display, inputs, cursor, …) open their channels through the SessionContext when the
+ * main channel lists them. All I/O comes from injected factories, so the same session runs in the
+ * browser (src/embed) and in Node tests with pipes and an in-thread worker.
+ *
+ * Errors: every problem arrives as a typed SpiceError (common/errors.ts). Fatal ones (the main
+ * channel failed, the password was refused) end the session; others leave it running and show in
+ * the status line with the channel they came from.
+ */
+import { MmTime, realClock, type Clock } from '../common/clock';
+import { Emitter } from '../common/emitter';
+import { ErrorDetails, ErrorTypes, channelLabel, type SpiceError } from '../common/errors';
+import type { AnyChannel } from '../channels/channel';
+import { MainChannel } from '../channels/main-channel';
+import { ChannelType, LinkErr } from '../protocol/enums';
+import type { RsaOaepEncrypt } from '../protocol/link';
+import type { ChannelInfo, ChannelState, SessionContext, SessionFeature, TransportFactory } from './types';
+
+export type SessionState = 'idle' | 'connecting' | 'connected' | 'disconnected';
+
+export interface SessionStatus {
+  state: SessionState;
+  message: string;
+  /** the typed error that ended (or damaged) the session, with the channel it came from */
+  error?: SpiceError;
+}
+
+export type SessionEvents = {
+  status: SessionStatus;
+  /** the main channel is initialised (session id known) */
+  connected: { sessionId: number };
+  /** the session ended; `clean` when nobody failed (the user or the server closed it in order) */
+  disconnected: { clean: boolean; reason: string; error?: SpiceError };
+  /** every problem, fatal or not */
+  error: SpiceError;
+  /** the server refused the password: ask the user and connect() again */
+  credentialsrequired: { message: string; error: SpiceError };
+  mousemode: { supported: number; current: number };
+  /** a channel changed state */
+  channel: ChannelInfo;
+};
+
+export interface SessionDeps {
+  transport: TransportFactory;
+  encrypt: RsaOaepEncrypt;
+  password?: string;
+  clock?: Clock;
+}
+
+export class Session {
+  readonly ev = new Emitter<SessionEvents>();
+  readonly mm: MmTime;
+  status: SessionStatus = { state: 'idle', message: 'not connected' };
+  private mainCh: MainChannel | null = null;
+  private readonly features: SessionFeature[] = [];
+  private readonly channelStates = new Map<string, ChannelInfo>();
+  private password: string;
+  /** bumps on every connect/disconnect so late events of an old main channel are ignored */
+  private epoch = 0;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.mm = new MmTime(deps.clock ?? realClock);
+    this.password = deps.password ?? '';
+  }
+
+  /** add a feature; it starts with the next (or the running) session */
+  use<F extends SessionFeature>(f: F): F {
+    this.features.push(f);
+    return f;
+  }
+
+  get main(): MainChannel | null {
+    return this.mainCh;
+  }
+
+  get mouseMode(): number {
+    return this.mainCh?.mouseMode ?? 0;
+  }
+
+  /** every channel this session has opened, with its state */
+  get channels(): ChannelInfo[] {
+    return [...this.channelStates.values()].sort((a, b) => a.channelType - b.channelType || a.channelId - b.channelId);
+  }
+
+  connect(password = this.password): void {
+    this.shutdown();
+    const epoch = ++this.epoch;
+    this.password = password;
+    this.setStatus({ state: 'connecting', message: 'connecting…' });
+    const main = new MainChannel({ transport: this.deps.transport(ChannelType.MAIN, 0), password, encrypt: this.deps.encrypt });
+    this.mainCh = main;
+    const live = () => this.epoch === epoch;
+    this.track(main);
+    main.ev.on('closed', (c) => {
+      if (!live()) return;
+      this.end(c.error, c.clean, c.reason);
+    });
+    main.ev.on('init', (init) => {
+      if (!live()) return;
+      this.mm.sync(init.multiMediaTime);
+      const ctx = this.context(main, init.sessionId, password, live);
+      this.setStatus({ state: 'connected', message: 'connected' });
+      this.ev.emit('connected', { sessionId: init.sessionId });
+      for (const f of this.features) f.start(ctx);
+    });
+    main.ev.on('channels', (list) => {
+      if (live()) for (const f of this.features) f.channels(list);
+    });
+    main.ev.on('mmTime', (t) => {
+      if (!live()) return;
+      this.mm.sync(t);
+      const sync = this.mm.lastSync!;
+      for (const f of this.features) f.mmTime?.(sync);
+    });
+    main.ev.on('mouseMode', (m) => live() && this.ev.emit('mousemode', m));
+    main.start();
+  }
+
+  disconnect(reason = 'disconnected by the user'): void {
+    if (!this.mainCh) return;
+    this.shutdown();
+    this.setStatus({ state: 'disconnected', message: reason });
+    this.ev.emit('disconnected', { clean: true, reason });
+  }
+
+  private context(main: MainChannel, connectionId: number, password: string, live: () => boolean): SessionContext {
+    return {
+      main,
+      connectionId,
+      password,
+      mm: this.mm,
+      channelBase: (type, id) => ({ transport: this.deps.transport(type, id), connectionId, password, encrypt: this.deps.encrypt }),
+      track: (ch) => live() && this.track(ch),
+      channelState: (ref, state) => live() && this.setChannel(ref.channelType, ref.channelId, state),
+      report: (e) => live() && this.report(e),
+    };
+  }
+
+  private track(ch: AnyChannel): void {
+    const epoch = this.epoch;
+    this.setChannel(ch.channelType, ch.channelId, 'linking');
+    ch.lifecycle.on('ready', () => epoch === this.epoch && this.setChannel(ch.channelType, ch.channelId, 'ready'));
+    ch.lifecycle.on('closed', (c) => {
+      if (epoch !== this.epoch) return;
+      this.setChannel(ch.channelType, ch.channelId, 'closed');
+      if (ch.channelType === ChannelType.MAIN) return; // end() handles it
+      if (c.error) this.report(c.error);
+      else if (!c.local) this.report(closedByServer(ch.ref, c.reason));
+    });
+  }
+
+  private setChannel(channelType: number, channelId: number, state: ChannelState): void {
+    const info = { channelType, channelId, state };
+    this.channelStates.set(`${channelType}:${channelId}`, info);
+    this.ev.emit('channel', info);
+  }
+
+  private report(e: SpiceError): void {
+    this.ev.emit('error', e);
+    if (e.fatal) {
+      this.end(e, false, e.message);
+      return;
+    }
+    // one channel failing does not take the others down; the status line says which and why
+    this.setStatus({ state: this.status.state, message: e.message, error: e });
+  }
+
+  /** the session is over because the main channel closed or a fatal error came */
+  private end(error: SpiceError | undefined, clean: boolean, reason: string): void {
+    if (!this.mainCh) return;
+    this.shutdown();
+    if (error && error.type === ErrorTypes.AUTH_ERROR && error.details === ErrorDetails.PERMISSION_DENIED) {
+      this.setStatus({ state: 'disconnected', message: 'the server refused the password', error });
+      this.ev.emit('disconnected', { clean: false, reason: error.message, error });
+      this.ev.emit('credentialsrequired', { message: error.message, error });
+      return;
+    }
+    const message = error ? error.message : clean ? 'the server closed the session' : `disconnected: ${reason}`;
+    this.setStatus({ state: 'disconnected', message, error });
+    this.ev.emit('disconnected', { clean: clean && !error, reason: message, error });
+  }
+
+  private shutdown(): void {
+    this.epoch++;
+    const main = this.mainCh;
+    this.mainCh = null;
+    for (const f of this.features) f.stop();
+    main?.close();
+    this.channelStates.clear();
+  }
+
+  private setStatus(s: SessionStatus): void {
+    this.status = s;
+    this.ev.emit('status', s);
+  }
+}
+
+function closedByServer(ref: { channelType: number; channelId: number }, reason: string): SpiceError {
+  return {
+    type: ErrorTypes.NETWORK_ERROR,
+    details: ErrorDetails.CHANNEL_CLOSED,
+    fatal: false,
+    message: `${channelLabel(ref)}: the server closed the channel (${reason})`,
+    channel: ref,
+  };
+}
+
+export { LinkErr };

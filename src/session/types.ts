@@ -1,0 +1,72 @@
+/**
+ * The seams a Session is built from (architecture.md "Seams"): how to open a transport, how to
+ * start a display worker, where monitors' canvases come from. The browser passes WebSockets,
+ * module Workers and the UI's canvases (src/embed); Node tests pass in-memory pipes, an in-thread
+ * worker and no canvases (scripts/lib/fake-display-worker.ts). Features (display, inputs, cursor;
+ * later audio, agent, migration) plug in through SessionFeature instead of branches in one file.
+ */
+import type { MmSync, MmTime } from '../common/clock';
+import type { SpiceError } from '../common/errors';
+import type { AnyChannel } from '../channels/channel';
+import type { MainChannel } from '../channels/main-channel';
+import type { Transport } from '../channels/transport';
+import type { FromDisplayWorker, ToDisplayWorker } from '../display/worker-messages';
+import type { ChannelId } from '../protocol/main';
+import type { RsaOaepEncrypt } from '../protocol/link';
+
+/** one transport per channel connection (SPICE uses one TCP connection per channel) */
+export type TransportFactory = (channelType: number, channelId: number) => Transport;
+
+/** what the session needs of a Worker (a real one, or the core in-thread) */
+export interface WorkerLike {
+  postMessage(m: ToDisplayWorker, transfer?: Transferable[]): void;
+  onmessage: ((e: { data: FromDisplayWorker }) => void) | null;
+  onerror: ((e: { message: string }) => void) | null;
+  terminate(): void;
+}
+
+export type DisplayWorkerFactory = (channelId: number) => WorkerLike;
+
+/** the common options of every channel this session opens */
+export interface ChannelBase {
+  transport: Transport;
+  connectionId: number;
+  password: string;
+  encrypt: RsaOaepEncrypt;
+}
+
+/** what a feature gets from the session once the main channel is initialised */
+export interface SessionContext {
+  readonly main: MainChannel;
+  /** the session id (MAIN_INIT) every other channel links with */
+  readonly connectionId: number;
+  readonly password: string;
+  readonly mm: MmTime;
+  /** options for a new channel (type, id) on a fresh transport */
+  channelBase(channelType: number, channelId: number): ChannelBase;
+  /** follow a main-thread channel: its state goes to `channel` events, its errors to `report` */
+  track(ch: AnyChannel): void;
+  /** a channel that lives elsewhere (a display worker) changed state */
+  channelState(ref: { channelType: number; channelId: number }, state: ChannelState): void;
+  /** a problem; fatal ones end the session */
+  report(e: SpiceError): void;
+}
+
+export type ChannelState = 'linking' | 'ready' | 'closed';
+
+export interface ChannelInfo {
+  channelType: number;
+  channelId: number;
+  state: ChannelState;
+}
+
+export interface SessionFeature {
+  /** the main channel is initialised: the feature may open channels from now on */
+  start(ctx: SessionContext): void;
+  /** the server's channel list (CHANNELS_LIST); open the ones this feature owns */
+  channels(list: readonly ChannelId[]): void;
+  /** a new multimedia time sync point */
+  mmTime?(sync: MmSync): void;
+  /** the session ends: close channels, stop workers (idempotent) */
+  stop(): void;
+}
