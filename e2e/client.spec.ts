@@ -1,7 +1,7 @@
 // Issue 2 acceptance: our built client in Debian Chromium against a real Xspice on loopback,
 // through our proxy. Pixel truth is the X server's own framebuffer (xwd -root).
 import { test, expect, showPattern, showPhoto, startXterm, startClickTarget, startXspice, startFaultyRelay } from './harness/index';
-import { clientScreenshot, clientStatus, openClient, startClientProxy, statusText, typeAsUser, waitForExactMatch } from './harness/client';
+import { clientScreenshot, clientStatus, openClient, waitForInputs, startClientProxy, statusText, typeAsUser, waitForExactMatch } from './harness/client';
 
 for (const imageCompression of ['lz', 'quic', 'off'] as const) {
   test.describe(`image compression ${imageCompression}`, () => {
@@ -37,7 +37,7 @@ test('text typed in the page arrives in the guest xterm exactly', async ({ page,
   try {
     await openClient(page, proxy.url);
     await expect.poll(async () => (await clientStatus(page)).state).toBe('connected');
-    await expect.poll(() => page.evaluate(() => !!(document.querySelector('spice-client') as unknown as { session: { inputs: unknown } }).session.inputs)).toBe(true);
+    await waitForInputs(page);
     await page.locator('spice-client .screen').focus();
     const text = 'Hello, World! 0123456789 ~!@#$%^&*()_+ {}|:"<>? `-=[]\\;\',./ The quick brown fox.\n';
     await typeAsUser(page, text);
@@ -72,8 +72,8 @@ test('a click lands at that point in the guest (client mouse mode)', async ({ pa
     // client mouse mode; the local pointer follows the cursor channel. Xspice draws its pointer
     // into the framebuffer itself and reports the channel cursor hidden, so the page must hide
     // the local one (a shaped cursor from the channel becomes a CSS url() cursor instead)
-    expect(await page.evaluate(() => (document.querySelector('spice-client') as unknown as { session: { mouseMode: number } }).session.mouseMode)).toBe(2);
-    const cur = await page.evaluate(() => (document.querySelector('spice-client') as unknown as { session: { cursor: { current: { visible: boolean } | null } } }).session.cursor.current);
+    expect(await page.evaluate(() => (document.querySelector('spice-client') as unknown as { mouseMode: number }).mouseMode)).toBe(2);
+    const cur = await page.evaluate(() => (document.querySelector('spice-client') as unknown as { cursor: { visible: boolean } | null }).cursor);
     expect(cur).not.toBeNull();
     await expect.poll(() => canvas.evaluate((c) => (c as HTMLElement).style.cursor)).toEqual(cur!.visible ? expect.stringMatching(/^url\(/) : 'none');
   } finally {
@@ -107,10 +107,11 @@ test('a malformed display message closes that channel with a typed error; the ta
   try {
     await openClient(page, proxy.url);
     await relay.waitForInjection(15_000);
-    await expect.poll(async () => (await clientStatus(page)).error?.kind, { timeout: 10_000 }).toBeTruthy();
+    await expect.poll(async () => (await clientStatus(page)).error?.details, { timeout: 10_000 }).toBeTruthy();
     const st = await clientStatus(page);
     expect(st.error!.message).toMatch(/display/);
-    expect(['malformed', 'truncated']).toContain(st.error!.kind);
+    expect(st.error).toMatchObject({ type: 'protocolError', fatal: false, channel: { channelType: 2, channelId: 0 } });
+    expect(['malformedMessage', 'truncatedMessage']).toContain(st.error!.details);
     await expect(page.locator('spice-client .status')).toContainText(/Error: .*display/);
     // responsive: the page still runs script and the UI still reacts
     expect(await page.evaluate(() => 6 * 7)).toBe(42);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test, expect, showPattern, startXterm, startProcess, grabFramebuffer, comparePixels, describeComparison, writeComparisonArtifacts, type Proc } from './harness/index';
-import { clientScreenshot, clientStatus, openClient, startClientProxy, typeAsUser, waitForExactMatch } from './harness/client';
+import { clientScreenshot, clientStatus, openClient, waitForInputs, startClientProxy, typeAsUser, waitForExactMatch } from './harness/client';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -64,7 +64,7 @@ test('a recorded session replays through spice-web replay and shows the same fin
       execFileSync('xdotool', ['mousemove', '795', '595'], { env: xspice.env });
       await openClient(page, proxy.url);
       await expect.poll(async () => (await clientStatus(page)).state).toBe('connected');
-      await expect.poll(() => page.evaluate(() => !!(document.querySelector('spice-client') as unknown as { session: { inputs: unknown } }).session.inputs)).toBe(true);
+      await waitForInputs(page);
       await page.locator('spice-client .screen').focus();
       const text = 'replayed: Hello 0123456789\n';
       await typeAsUser(page, text);

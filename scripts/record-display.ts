@@ -65,7 +65,7 @@ let last = Date.now();
 const t0 = Date.now();
 const main = new MainChannel({ transport: new TcpTransport(host, port), password, encrypt: webCryptoEncrypt });
 let display: RecordingDisplay | null = null;
-main.events.on('closed', (c) => {
+main.ev.on('closed', (c) => {
   if (c.error) {
     console.error('main channel:', c.error.message);
     process.exit(1);
@@ -82,7 +82,7 @@ main.ev.on('channels', (list) => {
       last = Date.now();
     },
   });
-  display.events.on('closed', (c) => c.error && console.error('display channel:', c.error.message));
+  display.ev.on('closed', (c) => c.error && console.error('display channel:', c.error.message));
   display.start();
 });
 main.start();

@@ -27,11 +27,30 @@ export async function openClient(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => !!document.querySelector('spice-client'));
 }
 
-export async function clientStatus(page: Page): Promise<{ state: string; message: string; error?: { kind: string; message: string } }> {
+export interface ClientError {
+  type: string;
+  details: string;
+  fatal: boolean;
+  message: string;
+  channel?: { channelType: number; channelId: number };
+}
+
+export async function clientStatus(page: Page): Promise<{ state: string; message: string; error?: ClientError }> {
   return page.evaluate(() => {
-    const el = document.querySelector('spice-client') as unknown as { status: { state: string; message: string; error?: { kind: string; message: string } } };
-    return { state: el.status.state, message: el.status.message, error: el.status.error && { kind: el.status.error.kind, message: el.status.error.message } };
+    const el = document.querySelector('spice-client') as unknown as { status: { state: string; message: string; error?: ClientError } };
+    const e = el.status.error;
+    return { state: el.status.state, message: el.status.message, error: e && { type: e.type, details: e.details, fatal: e.fatal, message: e.message, channel: e.channel } };
   });
+}
+
+/** the channels of the session and their states, through the element's public `channels` */
+export async function clientChannels(page: Page): Promise<Array<{ channelType: number; channelId: number; state: string }>> {
+  return page.evaluate(() => (document.querySelector('spice-client') as unknown as { channels: Array<{ channelType: number; channelId: number; state: string }> }).channels);
+}
+
+/** wait until the inputs channel is linked (keys typed from then on reach the guest) */
+export async function waitForInputs(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(() => (document.querySelector('spice-client') as unknown as { channels: Array<{ channelType: number; state: string }> }).channels.some((c) => c.channelType === 3 && c.state === 'ready'), undefined, { timeout });
 }
 
 /** the visible status line text */

@@ -104,6 +104,7 @@ export class DisplayFeature implements SessionFeature {
   }
 
   stop(): void {
+    const had = this.clients.size > 0;
     for (const c of this.clients.values()) c.close();
     for (const key of this.shown) {
       const [ch, head] = key.split(':').map(Number) as [number, number];
@@ -112,7 +113,7 @@ export class DisplayFeature implements SessionFeature {
     this.shown.clear();
     this.clients.clear();
     this.ctx = null;
-    this.ev.emit('monitors', []);
+    if (had) this.ev.emit('monitors', []);
   }
 
   private open(channelId: number): void {

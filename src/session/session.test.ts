@@ -117,7 +117,7 @@ describe('Session', () => {
     const truth = loadTruth('glz');
     await until(() => s.display.monitors.length === 1, 'a monitor');
     expect(s.display.monitors[0]).toMatchObject({ channelId: 0, head: 0, x: 0, y: 0, width: truth.width, height: truth.height });
-    let diff = { count: -1, first: null as number | null };
+    let diff = { count: -1, first: null as string | null };
     await until(async () => {
       const shot = new Uint8Array(await (await s.display.screenshot(0)).arrayBuffer());
       diff = comparePixels(new Uint32Array(shot.buffer), truth.pixels.map((p) => (p | 0xff000000) >>> 0), truth.width);

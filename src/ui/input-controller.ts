@@ -4,7 +4,7 @@
  * corrected for CSS scaling of the monitor canvas) and relative under Pointer Lock in server mode.
  * No alert(), no prompts: problems go to the status line.
  */
-import type { InputsChannel } from '../channels/inputs-channel';
+import type { InputsChannel } from '../input/inputs-channel';
 import { KeyboardState } from '../input/keyboard';
 import { ButtonState, WheelAccumulator } from '../input/mouse';
 import { MouseMode } from '../protocol/enums';
@@ -12,9 +12,16 @@ import { MouseMode } from '../protocol/enums';
 export interface InputHost {
   inputs(): InputsChannel | null;
   mouseMode(): number;
-  /** surface size of display `channelId`, to map CSS pixels to guest pixels */
-  surfaceSize(channelId: number): { width: number; height: number } | null;
+  /** where monitor (channel, head) sits in its channel's surface, to map CSS pixels to guest pixels */
+  monitorRect(channelId: number, head: number): { x: number; y: number; width: number; height: number } | null;
   viewOnly(): boolean;
+}
+
+/** a monitor canvas and the (channel, head) it shows */
+interface Mon {
+  canvas: HTMLCanvasElement;
+  channelId: number;
+  head: number;
 }
 
 export class InputController {
@@ -35,12 +42,13 @@ export class InputController {
     this.on(window, 'blur', () => this.releaseAll());
   }
 
-  /** wire a monitor canvas for display `channelId` */
-  attachCanvas(canvas: HTMLCanvasElement, channelId: number): () => void {
+  /** wire the canvas of monitor (channel, head) */
+  attachCanvas(canvas: HTMLCanvasElement, channelId: number, head = 0): () => void {
+    const m: Mon = { canvas, channelId, head };
     const offs = [
-      this.listen(canvas, 'pointermove', (e) => this.move(e as PointerEvent, canvas, channelId)),
-      this.listen(canvas, 'pointerdown', (e) => this.button(e as PointerEvent, canvas, channelId, true)),
-      this.listen(canvas, 'pointerup', (e) => this.button(e as PointerEvent, canvas, channelId, false)),
+      this.listen(canvas, 'pointermove', (e) => this.move(e as PointerEvent, m)),
+      this.listen(canvas, 'pointerdown', (e) => this.button(e as PointerEvent, m, true)),
+      this.listen(canvas, 'pointerup', (e) => this.button(e as PointerEvent, m, false)),
       this.listen(canvas, 'wheel', (e) => this.onWheel(e as WheelEvent), { passive: false }),
       this.listen(canvas, 'contextmenu', (e) => e.preventDefault()),
     ];
@@ -74,29 +82,32 @@ export class InputController {
     }
   }
 
-  private guestPoint(e: MouseEvent, canvas: HTMLCanvasElement, channelId: number): { x: number; y: number } | null {
-    const size = this.host.surfaceSize(channelId);
-    if (!size) return null;
-    const r = canvas.getBoundingClientRect();
+  /** surface coordinates of the pointer over monitor `m` (its head's offset included) */
+  private guestPoint(e: MouseEvent, m: Mon): { x: number; y: number } | null {
+    const h = this.host.monitorRect(m.channelId, m.head);
+    if (!h) return null;
+    const r = m.canvas.getBoundingClientRect();
     if (!r.width || !r.height) return null;
-    const x = Math.floor(((e.clientX - r.left) * size.width) / r.width);
-    const y = Math.floor(((e.clientY - r.top) * size.height) / r.height);
-    return { x: Math.min(size.width - 1, Math.max(0, x)), y: Math.min(size.height - 1, Math.max(0, y)) };
+    const x = Math.floor(((e.clientX - r.left) * h.width) / r.width);
+    const y = Math.floor(((e.clientY - r.top) * h.height) / r.height);
+    return { x: h.x + Math.min(h.width - 1, Math.max(0, x)), y: h.y + Math.min(h.height - 1, Math.max(0, y)) };
   }
 
-  private move(e: PointerEvent, canvas: HTMLCanvasElement, channelId: number): void {
+  private move(e: PointerEvent, m: Mon): void {
     const inputs = this.host.inputs();
     if (!inputs || this.host.viewOnly()) return;
+    const canvas = m.canvas;
     if (this.host.mouseMode() === MouseMode.CLIENT) {
-      const p = this.guestPoint(e, canvas, channelId);
-      if (p) inputs.mousePosition(p.x, p.y, this.buttons.mask, channelId);
+      const p = this.guestPoint(e, m);
+      if (p) inputs.mousePosition(p.x, p.y, this.buttons.mask, m.channelId);
     } else if (document.pointerLockElement === canvas) {
       inputs.mouseMotion(e.movementX, e.movementY, this.buttons.mask);
     }
   }
 
-  private button(e: PointerEvent, canvas: HTMLCanvasElement, channelId: number, down: boolean): void {
+  private button(e: PointerEvent, m: Mon, down: boolean): void {
     const inputs = this.host.inputs();
+    const canvas = m.canvas;
     this.focusTarget.focus({ preventScroll: true });
     if (!inputs || this.host.viewOnly()) return;
     e.preventDefault();
@@ -107,8 +118,8 @@ export class InputController {
     }
     if (down) canvas.setPointerCapture?.(e.pointerId);
     if (this.host.mouseMode() === MouseMode.CLIENT) {
-      const p = this.guestPoint(e, canvas, channelId);
-      if (p) inputs.mousePosition(p.x, p.y, this.buttons.mask, channelId);
+      const p = this.guestPoint(e, m);
+      if (p) inputs.mousePosition(p.x, p.y, this.buttons.mask, m.channelId);
     }
     this.keyboard.flushPending();
     const ev = down ? this.buttons.press(e.button) : this.buttons.release(e.button);

@@ -1,0 +1,208 @@
+/**
+ * <spice-client>: a SpiceClient (the screen, cursor, keyboard and mouse) with a toolbar, the
+ * status line and the password prompt around it. Same options as attributes/properties, same
+ * typed events (re-dispatched from the SpiceClient) and the same methods; nothing internal is
+ * reachable from the element.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import type { DisplayStats } from '../display/worker-messages';
+import type { ChannelInfo, MonitorInfo, SessionStatus } from '../session/index';
+import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
+import type { ConnectSettings } from './settings';
+import { SpiceClient } from './spice-client';
+
+const FORWARDED: Array<keyof SpiceClientEventDetails> = [
+  'connect', 'disconnect', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode',
+];
+
+export class SpiceClientElement extends LitElement {
+  static override properties = {
+    status: { state: true },
+    askPassword: { state: true },
+    viewOnly: { type: Boolean, attribute: 'view-only' },
+    scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
+  };
+
+  declare status: SessionStatus;
+  declare askPassword: string | null;
+  declare viewOnly: boolean;
+  /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
+  declare scaleViewport: boolean;
+
+  #client: SpiceClient | null = null;
+  #settings: ConnectSettings | null = null;
+  /** the SpiceClient's element: made once, rendered into the shadow root by Lit */
+  readonly #screen: HTMLDivElement;
+
+  constructor() {
+    super();
+    this.status = { state: 'idle', message: 'not connected' };
+    this.askPassword = null;
+    this.viewOnly = false;
+    this.scaleViewport = true;
+    this.#screen = document.createElement('div');
+    this.#screen.className = 'screen';
+    this.#screen.setAttribute('part', 'screen');
+  }
+
+  static override styles = css`
+    :host { display: flex; flex-direction: column; width: 100%; height: 100%; background: #1e1e1e; color: #ddd; font: 13px system-ui, sans-serif; }
+    .bar { display: flex; align-items: center; gap: 8px; padding: 3px 8px; background: #2b2b2b; border-bottom: 1px solid #111; flex: none; }
+    .status { flex: 1; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+    .status[data-state='connected'] { color: #9c9; }
+    .status[data-error] { color: #f99; }
+    button { background: #3a3a3a; color: #ddd; border: 1px solid #555; border-radius: 3px; padding: 2px 8px; font: inherit; cursor: pointer; }
+    button:hover { background: #4a4a4a; }
+    .screen { flex: 1; }
+    form.pw { position: absolute; inset: 0; margin: auto; width: 320px; height: fit-content; padding: 16px; background: #2b2b2b; border: 1px solid #555; border-radius: 6px; display: flex; flex-direction: column; gap: 8px; z-index: 1; }
+    form.pw input { font: inherit; padding: 4px; }
+    .stage { flex: 1; display: flex; position: relative; min-height: 0; }
+  `;
+
+  /** connect with settings (URL, password, compression); reconnects when already connected */
+  connect(settings: ConnectSettings): void {
+    this.#settings = settings;
+    this.askPassword = null;
+    const opts = { url: settings.url, password: settings.password, compression: settings.compression, viewOnly: this.viewOnly };
+    if (this.#client) {
+      this.#client.connect(opts);
+      return;
+    }
+    const c = new SpiceClient(this.#screen, { ...opts, scaleViewport: this.scaleViewport, autoconnect: false });
+    this.#client = c;
+    for (const type of FORWARDED) {
+      c.addEventListener(type, (e: Event) => this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail })));
+    }
+    c.addEventListener('status', (e) => (this.status = e.detail));
+    c.addEventListener('credentialsrequired', (e) => (this.askPassword = e.detail.message));
+    c.connect();
+  }
+
+  disconnect(): void {
+    this.#client?.disconnect();
+  }
+
+  sendCtrlAltDel(): void {
+    this.#client?.sendCtrlAltDel();
+  }
+
+  /** PNG Blob of monitor `index`'s exact pixels (no scaling, no cursor) */
+  screenshot(index = 0): Promise<Blob> {
+    return this.#client ? this.#client.screenshot(index) : Promise.reject(new Error('not connected'));
+  }
+
+  /** counters of monitor `index`'s display channel: messages and image types received */
+  displayStats(index = 0): Promise<DisplayStats> {
+    return this.#client ? this.#client.displayStats(index) : Promise.reject(new Error('not connected'));
+  }
+
+  get mouseMode(): number {
+    return this.#client?.mouseMode ?? 0;
+  }
+
+  get monitors(): MonitorInfo[] {
+    return this.#client?.monitors ?? [];
+  }
+
+  get channels(): ChannelInfo[] {
+    return this.#client?.channels ?? [];
+  }
+
+  get cursor(): SpiceClient['cursor'] {
+    return this.#client?.cursor ?? null;
+  }
+
+  /** navigation start → first frame on the first monitor, ms */
+  get firstFrameMs(): number | null {
+    return this.#client?.firstFrameMs ?? null;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#client?.dispose();
+    this.#client = null;
+  }
+
+  protected override updated(changed: Map<string, unknown>): void {
+    if (!this.#client) return;
+    if (changed.has('scaleViewport')) this.#client.scaleViewport = this.scaleViewport;
+    if (changed.has('viewOnly')) this.#client.viewOnly = this.viewOnly;
+  }
+
+  private async saveScreenshot(): Promise<void> {
+    try {
+      const blob = await this.screenshot(0);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `spice-${new Date().toISOString().replace(/[:.]/g, '-')}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (e) {
+      this.status = { ...this.status, message: `screenshot failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  /**
+   * Fullscreen, with the Keyboard Lock API where the browser has it, so that Escape, Alt+Tab,
+   * Ctrl+W and friends reach the guest instead of the browser (hold Escape to leave).
+   */
+  async toggleFullscreen(): Promise<void> {
+    if (document.fullscreenElement) {
+      await document.exitFullscreen();
+      return;
+    }
+    await this.requestFullscreen();
+    const kb = (navigator as Navigator & { keyboard?: { lock?: () => Promise<void> } }).keyboard;
+    await kb?.lock?.().catch(() => undefined);
+    this.#client?.focus();
+  }
+
+  private submitPassword(e: Event): void {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).querySelector('input') as HTMLInputElement;
+    if (!this.#settings) return;
+    this.connect({ ...this.#settings, password: input.value });
+  }
+
+  protected override render() {
+    const st = this.status;
+    const connected = st.state === 'connected' || st.state === 'connecting';
+    return html`
+      <div class="bar" part="toolbar">
+        <span class="status" role="status" aria-live="polite" data-state=${st.state} ?data-error=${!!st.error}>${st.error ? `Error: ${st.message}` : st.message}</span>
+        <button @click=${() => this.sendCtrlAltDel()} title="Send Ctrl+Alt+Del">Ctrl+Alt+Del</button>
+        <button @click=${() => this.saveScreenshot()} title="Save the screen as PNG">Save screenshot</button>
+        <button @click=${() => (this.scaleViewport = !this.scaleViewport)} title="Fit to window or show 1:1">${this.scaleViewport ? '1:1' : 'Fit'}</button>
+        <button @click=${() => this.toggleFullscreen()} title="Fullscreen (keys such as Esc and Alt+Tab go to the guest)">Fullscreen</button>
+        ${connected
+          ? html`<button @click=${() => this.disconnect()}>Disconnect</button>`
+          : html`<button @click=${() => this.#settings && this.connect(this.#settings)} ?disabled=${!this.#settings}>Reconnect</button>`}
+      </div>
+      <div class="stage">
+        ${this.#screen}
+        ${this.askPassword !== null
+          ? html`<form class="pw" @submit=${this.submitPassword}>
+              <label for="pw">The server refused the password. Password:</label>
+              <input id="pw" type="password" autocomplete="current-password" autofocus />
+              <button type="submit">Connect</button>
+            </form>`
+          : nothing}
+      </div>
+    `;
+  }
+
+  override addEventListener<K extends keyof SpiceClientEventMap>(type: K, listener: (ev: SpiceClientEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: HTMLElement, ev: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: unknown, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject, options);
+  }
+}
+
+if (!customElements.get('spice-client')) customElements.define('spice-client', SpiceClientElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'spice-client': SpiceClientElement;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The public surface of spice-web: the only module an embedding page imports. Importing it
+ * defines <spice-client>. Everything else (sessions, channels, workers) is internal.
+ *
+ *   import { SpiceClient } from 'spice-web';
+ *   const c = new SpiceClient(document.getElementById('screen')!, { url: 'wss://host/ws?token=vm1' });
+ *   c.addEventListener('connect', () => …);
+ *   c.addEventListener('disconnect', (e) => console.log(e.detail.reason, e.detail.error?.type));
+ */
+export { SpiceClient, type SpiceClientOptions } from './spice-client';
+export { SpiceClientElement } from './element';
+export type { SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
+export { settingsFromUrl, type ConnectSettings } from './settings';
+export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
+export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
+export type { DisplayStats } from '../display/worker-messages';

@@ -1,0 +1,188 @@
+/**
+ * The screen: one <canvas> per monitor — a (display channel, head) pair — inside a host element,
+ * the cursor (CSS in client mouse mode; an overlay sprite in server mode, over the monitor the
+ * guest's pointer is on) and the input wiring. It owns no pixels: each canvas is handed to its
+ * display worker (transferControlToOffscreen) and drawn there. Styles are inline, so the view
+ * works inside <spice-client>'s shadow root and in any page that uses the SpiceClient library.
+ */
+import type { CursorShapeEvent } from '../input/cursor-channel';
+import type { InputsChannel } from '../input/inputs-channel';
+import { MouseMode } from '../protocol/enums';
+import { cssCursor, drawOverlay } from './cursor-css';
+import { InputController } from './input-controller';
+
+export interface MonitorRect {
+  channelId: number;
+  head: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface ScreenHost {
+  inputs(): InputsChannel | null;
+  mouseMode(): number;
+  viewOnly(): boolean;
+}
+
+interface Monitor {
+  channelId: number;
+  head: number;
+  canvas: HTMLCanvasElement;
+  rect: MonitorRect | null;
+  detach: () => void;
+}
+
+const key = (channelId: number, head: number) => `${channelId}:${head}`;
+
+export class ScreenView {
+  private readonly monitors = new Map<string, Monitor>();
+  private readonly overlay: HTMLCanvasElement;
+  private readonly input: InputController;
+  private cursor: (CursorShapeEvent & { channelId: number }) | null = null;
+  private fit = true;
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly host: ScreenHost,
+  ) {
+    if (!root.hasAttribute('tabindex')) root.tabIndex = 0;
+    Object.assign(root.style, { position: 'relative', display: 'flex', alignItems: 'center', justifyContent: 'center', gap: '4px', overflow: 'hidden', outline: 'none', minHeight: '0' });
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'cursor-overlay';
+    this.overlay.hidden = true;
+    Object.assign(this.overlay.style, { position: 'absolute', pointerEvents: 'none', left: '0', top: '0', transformOrigin: '0 0' });
+    root.appendChild(this.overlay);
+    this.input = new InputController(root, {
+      inputs: () => this.host.inputs(),
+      mouseMode: () => this.host.mouseMode(),
+      monitorRect: (ch, head) => this.monitors.get(key(ch, head))?.rect ?? null,
+      viewOnly: () => this.host.viewOnly(),
+    });
+  }
+
+  /** fit every monitor into the view (true) or show them 1:1 with scrolling */
+  set scaleToFit(fit: boolean) {
+    this.fit = fit;
+    Object.assign(this.root.style, fit
+      ? { overflow: 'hidden', alignItems: 'center', justifyContent: 'center' }
+      : { overflow: 'auto', alignItems: 'flex-start', justifyContent: 'flex-start' });
+    for (const m of this.monitors.values()) this.styleCanvas(m.canvas);
+    this.placeOverlay();
+  }
+
+  get scaleToFit(): boolean {
+    return this.fit;
+  }
+
+  /** a fresh canvas for monitor (channel, head); a canvas handed to a worker cannot be taken back */
+  addMonitor(channelId: number, head: number): HTMLCanvasElement {
+    this.dropMonitor(channelId, head);
+    const canvas = document.createElement('canvas');
+    canvas.className = 'monitor';
+    canvas.dataset.channel = String(channelId);
+    canvas.dataset.head = String(head);
+    this.styleCanvas(canvas);
+    const m: Monitor = { channelId, head, canvas, rect: null, detach: () => {} };
+    this.monitors.set(key(channelId, head), m);
+    const after = [...this.monitors.values()]
+      .filter((o) => o !== m && (o.channelId > channelId || (o.channelId === channelId && o.head > head)))
+      .sort((a, b) => a.channelId - b.channelId || a.head - b.head)[0];
+    this.root.insertBefore(canvas, after?.canvas ?? this.overlay);
+    m.detach = this.input.attachCanvas(canvas, channelId, head);
+    this.applyCursor();
+    return canvas;
+  }
+
+  dropMonitor(channelId: number, head: number): void {
+    const m = this.monitors.get(key(channelId, head));
+    if (!m) return;
+    m.detach();
+    m.canvas.remove();
+    this.monitors.delete(key(channelId, head));
+  }
+
+  /** where each monitor sits in its channel's surface (for input and the overlay) */
+  setLayout(rects: readonly MonitorRect[]): void {
+    for (const m of this.monitors.values()) m.rect = null;
+    for (const r of rects) {
+      const m = this.monitors.get(key(r.channelId, r.head));
+      if (m) m.rect = { ...r };
+    }
+    this.placeOverlay();
+  }
+
+  canvasOf(channelId: number, head: number): HTMLCanvasElement | null {
+    return this.monitors.get(key(channelId, head))?.canvas ?? null;
+  }
+
+  cursorShape(c: CursorShapeEvent & { channelId: number }): void {
+    this.cursor = c;
+    this.applyCursor();
+  }
+
+  cursorMove(channelId: number, x: number, y: number): void {
+    if (this.cursor && this.cursor.channelId === channelId) this.cursor = { ...this.cursor, x, y };
+    this.placeOverlay();
+  }
+
+  cursorHide(channelId: number): void {
+    if (this.cursor && this.cursor.channelId !== channelId) return;
+    this.cursor = this.cursor ? { ...this.cursor, visible: false } : null;
+    this.applyCursor();
+  }
+
+  /** the mouse mode changed: CSS cursor (client) or overlay (server) */
+  applyCursor(): void {
+    const client = this.host.mouseMode() !== MouseMode.SERVER;
+    const c = this.cursor;
+    const value = client ? (c ? cssCursor(c.shape, c.visible) : 'default') : 'none';
+    for (const m of this.monitors.values()) m.canvas.style.cursor = value;
+    this.overlay.hidden = client || !c?.visible;
+    if (!client) drawOverlay(this.overlay, c?.shape ?? null);
+    this.placeOverlay();
+  }
+
+  sendCtrlAltDel(): void {
+    this.input.sendCtrlAltDel();
+  }
+
+  focus(): void {
+    this.root.focus({ preventScroll: true });
+  }
+
+  dispose(): void {
+    this.input.dispose();
+    for (const m of [...this.monitors.values()]) this.dropMonitor(m.channelId, m.head);
+    this.overlay.remove();
+  }
+
+  private styleCanvas(c: HTMLCanvasElement): void {
+    Object.assign(c.style, this.fit
+      ? { maxWidth: '100%', maxHeight: '100%', flex: '0 1 auto', minWidth: '0', background: '#000', touchAction: 'none' }
+      : { maxWidth: 'none', maxHeight: 'none', flex: 'none', background: '#000', touchAction: 'none' });
+  }
+
+  /**
+   * Server mouse mode: the guest moves the cursor, in the coordinates of its display channel's
+   * surface; put the sprite over the monitor of that channel whose head contains the point.
+   */
+  private placeOverlay(): void {
+    const c = this.cursor;
+    const shape = c?.shape;
+    if (this.overlay.hidden || !c || !shape) return;
+    const mons = [...this.monitors.values()].filter((m) => m.channelId === c.channelId && m.rect);
+    const m = mons.find((o) => c.x >= o.rect!.x && c.y >= o.rect!.y && c.x < o.rect!.x + o.rect!.width && c.y < o.rect!.y + o.rect!.height) ?? mons[0];
+    if (!m) return;
+    const rr = m.rect!;
+    const r = m.canvas.getBoundingClientRect();
+    const host = this.root.getBoundingClientRect();
+    const sx = r.width / rr.width;
+    const sy = r.height / rr.height;
+    const x = r.left - host.left + this.root.scrollLeft + (c.x - rr.x - shape.hotX) * sx;
+    const y = r.top - host.top + this.root.scrollTop + (c.y - rr.y - shape.hotY) * sy;
+    this.overlay.style.transform = `translate(${x}px, ${y}px) scale(${sx}, ${sy})`;
+    this.overlay.dataset.monitor = key(m.channelId, m.head);
+  }
+}
