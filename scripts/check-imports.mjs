@@ -32,6 +32,7 @@ const FEATURE = ['src/protocol', 'src/channels', 'src/common']; // input, audio,
  * @property {Record<string, string[]>} layers  layer (folder, or a file with its extension) -> the
  *   layers (or single modules, with extension) it may import besides itself
  * @property {string[]} testsMayAlso  top folders *.test.ts files may import as well
+ * @property {Record<string, string[]>} [testsMayAlsoByLayer]  layers the tests of one layer may import as well
  * @property {{ from: string[], to: string }} workerUrls  new URL(…, import.meta.url) worker entries
  */
 
@@ -57,6 +58,11 @@ export const RULES = {
   },
   /** extra targets for *.test.ts files */
   testsMayAlso: ['scripts', 'fixtures'],
+  /**
+   * extra layers the tests of one layer may import: codec tests name image types and formats by
+   * the wire enums (src/protocol/enums.ts), which the codecs themselves never need
+   */
+  testsMayAlsoByLayer: { 'src/codecs': ['src/protocol'] },
   /** `new URL('…', import.meta.url)` worker entries: from these layers to this one */
   workerUrls: { from: ['src/session', 'src/embed'], to: 'workers' },
 };
@@ -245,6 +251,7 @@ export function checkImports(files, rules = RULES) {
       if (fileRule) continue;
       const outside = targetLayer === null && !inSourceRoots(target);
       if (isTest && outside && rules.testsMayAlso.includes(outsideName(target))) continue;
+      if (isTest && targetLayer !== null && (rules.testsMayAlsoByLayer?.[layer] ?? []).includes(targetLayer)) continue;
       const named = targetLayer === null
         ? outside ? outsideName(target) : target.split('/').slice(0, 2).join('/')
         : allowed.some((a) => isFileKey(a) && layerOf(a, rules) === targetLayer) ? canonical(target) : targetLayer;

@@ -9,6 +9,9 @@
  * keeps: surfaces, caches, the GLZ window, cursor cache) over to a new transport, for live
  * migration and reconnect. Messages already received from the old connection are still
  * processed, in order, before anything from the new one.
+ *
+ * Size: about 17 KB; link, auth, framing, ACK, ping and relink share one in-order message queue
+ * and its phase, and splitting them would spread that state across files.
  */
 import { hasCap } from '../protocol/caps';
 import { ChannelType, CommonCap, LinkErr, Msg, Msgc, channelTypeName, linkErrText } from '../protocol/enums';

@@ -1,5 +1,5 @@
 /**
- * Size (just over 15 KB): the r,g,b hot path is written out once per channel instead of looping
+ * Size: just over 15 KB; the r,g,b hot path is written out once per channel instead of looping
  * over channels, which measured ~25% faster; splitting it would put a call in the inner loop.
  *
  * One QUIC coding state and its channels (spice-protocol.md §6.1): the r,g,b triple of an RGB

@@ -1,5 +1,7 @@
 // spice-web replay: synthetic recordings (written byte by byte in the documented format) played
 // to ws clients that speak the client side of the SPICE link.
+// Size: the byte-level recording builders at the top serve every describe block below, and the
+// scenarios share them; split, each half would re-import the same builders.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
 // The browser never names a host or port. The target is fixed by the operator (`target`), or
 // looked up from `?token=`: a name in a token file, or a signed JWT whose claims carry it.
 //
-// Size (~19 KB): this file is the admission path in one place — option normalisation and the
+// Size: ~19 KB; this file is the admission path in one place — option normalisation and the
 // upgrade decision (Origin, token/JWT, destination, caps) — so a security reviewer reads the
 // whole of it top to bottom; the HTTP front (shared with replay), relaying, limits, TLS, logs and
 // recording live in their own modules. Split further when it grows.
