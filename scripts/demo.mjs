@@ -153,6 +153,9 @@ if (opts.target) {
       // @ts-ignore validated by startXspice
       imageCompression: opts.compression,
       geometry: opts.geometry,
+      // as a deployed Xspice would: JPEG / zlib when the server finds the link slow
+      jpegWanCompression: 'auto',
+      zlibGlzWanCompression: 'auto',
     });
     await setRootSolid(xspice, '#204060');
     await startXterm(xspice, { x: 40, y: 40, cols: 80, rows: 24, banner: 'spice-web demo: type here\n' });

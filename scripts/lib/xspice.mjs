@@ -33,8 +33,11 @@ export const STREAMING_MODES = Object.freeze(['off', 'all', 'filter']);
  * @property {number} [port]               SPICE plain-TCP port on 127.0.0.1; default: a free one
  * @property {string} [password]           SPICE ticket; when absent (or ""), ticketing is disabled
  * @property {ImageCompression} [imageCompression='auto_glz']
- * @property {WanCompression} [jpegWanCompression='auto']
- * @property {WanCompression} [zlibGlzWanCompression='auto']
+ * @property {WanCompression} [jpegWanCompression='never']  'never' by default: with 'auto' the
+ *   server turns JPEG on when its start-up net test (PING/PONG round trips) finds the link slow,
+ *   which on a loaded 2-core machine happens now and then on loopback too, and lossless tests
+ *   then see JPEG artefacts (a quic-mode xterm region 9,9,9 for 0,0,0). Tests of JPEG set 'always'.
+ * @property {WanCompression} [zlibGlzWanCompression='never']  likewise
  * @property {StreamingVideo} [streamingVideo='filter']   video-stream detection
  * @property {string} [videoCodecs]        e.g. "spice:mjpeg;gstreamer:vp8" (server default when absent)
  * @property {number} [deferredFps=0]      0 = off
@@ -176,8 +179,8 @@ export async function startXspice(opts = {}) {
 async function startOnce(opts) {
   const settings = {
     imageCompression: opts.imageCompression ?? 'auto_glz',
-    jpegWanCompression: opts.jpegWanCompression ?? 'auto',
-    zlibGlzWanCompression: opts.zlibGlzWanCompression ?? 'auto',
+    jpegWanCompression: opts.jpegWanCompression ?? 'never',
+    zlibGlzWanCompression: opts.zlibGlzWanCompression ?? 'never',
     streamingVideo: opts.streamingVideo ?? 'filter',
     surfaces: opts.surfaces ?? true,
     imageCache: opts.imageCache ?? true,
