@@ -9,7 +9,7 @@ import type { RsaOaepEncrypt } from '../../src/protocol/link';
 export class FakeTransport implements Transport {
   onopen: (() => void) | null = null;
   onmessage: ((b: Uint8Array) => void) | null = null;
-  onclose: ((i: { clean: boolean; reason: string }) => void) | null = null;
+  onclose: ((i: { clean: boolean; reason: string; code?: number }) => void) | null = null;
   /** every buffer the client sent, copied (the client may reuse its buffers) */
   sent: Uint8Array[] = [];
   closed = false;

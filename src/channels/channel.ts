@@ -21,7 +21,7 @@ import { LINK_HEADER_SIZE, buildAuthMechanism, buildLinkMess, encryptTicket, par
 import { buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../common/emitter';
-import { ErrorDetails, ErrorTypes, classifyKind, type SpiceError } from '../common/errors';
+import { ErrorDetails, ErrorTypes, classifyClose, classifyKind, type SpiceError } from '../common/errors';
 import type { Transport } from './transport';
 
 export interface ChannelOptions {
@@ -148,8 +148,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
         !linking && info.clean
           ? undefined
           : {
-              type: ErrorTypes.NETWORK_ERROR,
-              details: linking ? ErrorDetails.CONNECT_FAILED : ErrorDetails.TRANSPORT_CLOSED,
+              ...classifyClose(info.code, linking),
               fatal: this.isFatalChannel,
               message: `${this.name}: ${info.reason}${linking ? ` during ${this.phase}` : ''}`,
               channel: this.ref,

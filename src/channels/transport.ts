@@ -6,6 +6,8 @@ export interface TransportCloseInfo {
   /** true when we or the peer closed in an orderly way */
   clean: boolean;
   reason: string;
+  /** the WebSocket close code, when there was one (the proxy's 44xx/45xx codes say why it refused) */
+  code?: number;
 }
 
 export interface Transport {
@@ -44,7 +46,7 @@ export class WebSocketTransport implements Transport {
     };
     this.ws.onclose = (e: CloseEvent) => {
       const reason = e.reason || (e.code === 1006 ? 'connection lost (proxy or server unreachable)' : `closed (${e.code})`);
-      this.onclose?.({ clean: this.closedByUs || e.code === 1000, reason });
+      this.onclose?.({ clean: this.closedByUs || e.code === 1000, reason, code: e.code });
     };
     this.ws.onerror = () => {
       /* onclose follows with the details */

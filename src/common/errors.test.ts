@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorDetails, ErrorTypes, channelLabel, classifyKind, isSpiceError } from './errors';
+import { ErrorDetails, ErrorTypes, channelLabel, classifyClose, classifyKind, isRetryable, isSpiceError, type SpiceError } from './errors';
 
 describe('error taxonomy', () => {
   it('maps every protocol-layer kind to a type and a detail', () => {
@@ -22,5 +22,26 @@ describe('error taxonomy', () => {
     expect(isSpiceError({ type: 'networkError', details: 'connectFailed', fatal: true, message: 'x' })).toBe(true);
     expect(isSpiceError({ kind: 'malformed', message: 'x' })).toBe(false);
     expect(isSpiceError(null)).toBe(false);
+  });
+});
+
+describe('proxy close codes and retry', () => {
+  it('maps the proxy refusals to PROXY_REFUSED, 4502 to SERVER_UNREACHABLE, the rest by phase', () => {
+    for (const code of [4400, 4401, 4403, 4500, 4525]) expect(classifyClose(code, true).details).toBe(ErrorDetails.PROXY_REFUSED);
+    expect(classifyClose(4502, true)).toEqual({ type: ErrorTypes.NETWORK_ERROR, details: ErrorDetails.SERVER_UNREACHABLE });
+    expect(classifyClose(1006, true).details).toBe(ErrorDetails.CONNECT_FAILED);
+    expect(classifyClose(undefined, false).details).toBe(ErrorDetails.TRANSPORT_CLOSED);
+  });
+
+  it('retries network trouble and orderly server closes, never refusals', () => {
+    const e = (type: string, details: string) => ({ type, details, fatal: true, message: '' }) as SpiceError;
+    expect(isRetryable(undefined)).toBe(true);
+    expect(isRetryable(e('networkError', 'connectFailed'))).toBe(true);
+    expect(isRetryable(e('networkError', 'serverUnreachable'))).toBe(true);
+    expect(isRetryable(e('networkError', 'transportClosed'))).toBe(true);
+    expect(isRetryable(e('networkError', 'proxyRefused'))).toBe(false);
+    expect(isRetryable(e('authError', 'permissionDenied'))).toBe(false);
+    expect(isRetryable(e('linkError', 'linkRefused'))).toBe(false);
+    expect(isRetryable(e('protocolError', 'malformedMessage'))).toBe(false);
   });
 });

@@ -31,6 +31,14 @@ export const ErrorDetails = {
   TRANSPORT_CLOSED: 'transportClosed',
   /** the server closed a channel in an orderly way while the session went on */
   CHANNEL_CLOSED: 'channelClosed',
+  /**
+   * The proxy refused the connection for good: token unknown, forged or expired, a destination
+   * the token does not allow, a bad request, unusable TLS settings (close codes 4400, 4401,
+   * 4403, 4500, 4525). Retrying cannot help.
+   */
+  PROXY_REFUSED: 'proxyRefused',
+  /** the proxy could not reach the SPICE server (close code 4502); it may come back */
+  SERVER_UNREACHABLE: 'serverUnreachable',
   /** SpiceLinkErr other than PERMISSION_DENIED */
   LINK_REFUSED: 'linkRefused',
   /** SPICE_LINK_ERR_PERMISSION_DENIED: wrong password or expired ticket */
@@ -92,6 +100,27 @@ export function classifyKind(kind: string): { type: ErrorType; details: ErrorDet
 const TYPE_NAMES: Record<number, string> = { 1: 'main', 2: 'display', 3: 'inputs', 4: 'cursor', 5: 'playback', 6: 'record', 7: 'tunnel', 8: 'smartcard', 9: 'usbredir', 10: 'port', 11: 'webdav' };
 export function channelLabel(c: ChannelRef): string {
   return `${TYPE_NAMES[c.channelType] ?? `channel${c.channelType}`}:${c.channelId}`;
+}
+
+/** the proxy's close codes (src/proxy/relay.ts CloseCode) that mean "never retry" */
+const PROXY_REFUSALS = new Set([4400, 4401, 4403, 4500, 4525]);
+
+/** type and details for a transport that closed with a WebSocket close `code` */
+export function classifyClose(code: number | undefined, linking: boolean): { type: ErrorType; details: ErrorDetail } {
+  if (code !== undefined && PROXY_REFUSALS.has(code)) return { type: ErrorTypes.NETWORK_ERROR, details: ErrorDetails.PROXY_REFUSED };
+  if (code === 4502) return { type: ErrorTypes.NETWORK_ERROR, details: ErrorDetails.SERVER_UNREACHABLE };
+  return { type: ErrorTypes.NETWORK_ERROR, details: linking ? ErrorDetails.CONNECT_FAILED : ErrorDetails.TRANSPORT_CLOSED };
+}
+
+/**
+ * Whether connecting again may help after a session ended with `e`: not when the server or the
+ * proxy refused us (password, token, destination, protocol), yes when the network or the server
+ * went away.
+ */
+export function isRetryable(e: SpiceError | undefined): boolean {
+  if (!e) return true; // the server closed the session in order (restart, shutdown)
+  if (e.type === ErrorTypes.NETWORK_ERROR) return e.details !== ErrorDetails.PROXY_REFUSED;
+  return false;
 }
 
 export function isSpiceError(e: unknown): e is SpiceError {

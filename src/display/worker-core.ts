@@ -59,12 +59,23 @@ export class DisplayWorkerCore {
         return this.connect(m);
       case 'relink': {
         const ch = this.channel;
-        if (!ch) return;
+        if (!ch || !this.params) return;
         this.gen = m.gen;
         if (m.url) this.url = m.url;
-        ch.relink(this.env.transport(this.url, this.protocols), { connectionId: m.connectionId, password: m.password });
+        if (m.password !== undefined) this.params.password = m.password;
+        this.params.connectionId = m.connectionId;
+        if (m.fresh) {
+          // a new server session: new state, same sink (the canvases keep the last frame)
+          ch.close('replaced by a new connection');
+          this.open();
+        } else {
+          ch.relink(this.env.transport(this.url, this.protocols), { connectionId: m.connectionId, password: m.password });
+        }
         return;
       }
+      case 'suspend':
+        this.channel?.close();
+        return;
       case 'head':
         this.sink?.attach(m.head, m.canvas);
         return;
@@ -87,35 +98,52 @@ export class DisplayWorkerCore {
     this.gen = m.gen;
     this.url = m.url;
     this.protocols = m.protocols;
+    this.params = { channelId: m.channelId, connectionId: m.connectionId, password: m.password, preferredCompression: m.preferredCompression };
     if (m.mmSync) this.mm.sync(m.mmSync.mmTime, m.mmSync.at);
     const post = this.env.post;
     const sink = this.env.sink({ firstFrame: () => post({ type: 'first-frame', gen: this.gen, at: this.mm.clock.now() }) });
     this.sink = sink;
     if (m.canvas) sink.attach(0, m.canvas);
+    this.open();
+  }
+
+  private params: { channelId: number; connectionId: number; password: string; preferredCompression?: number } | null = null;
+
+  /** a DisplayChannel with a new core on the sink, for the current generation */
+  private open(): void {
+    const p = this.params!;
+    const post = this.env.post;
+    const gen = this.gen;
     const ch = new DisplayChannel({
-      transport: this.env.transport(m.url, m.protocols),
-      channelId: m.channelId,
-      connectionId: m.connectionId,
-      password: m.password,
+      transport: this.env.transport(this.url, this.protocols),
+      channelId: p.channelId,
+      connectionId: p.connectionId,
+      password: p.password,
       encrypt: this.env.encrypt,
-      sink,
+      sink: this.sink!,
       jpeg: this.env.jpeg,
-      preferredCompression: m.preferredCompression,
+      preferredCompression: p.preferredCompression,
       mmTime: this.mm,
     });
     this.channel = ch;
-    ch.ev.on('ready', () => post({ type: 'ready', gen: this.gen }));
-    ch.ev.on('primary', (p) => {
-      post({ type: 'primary', gen: this.gen, width: p.width, height: p.height });
+    // events carry the generation their channel was opened (or last relinked) for
+    const live = () => this.channel === ch;
+    ch.ev.on('ready', () => live() && post({ type: 'ready', gen: this.gen }));
+    ch.ev.on('primary', (pr) => {
+      if (!live()) return;
+      post({ type: 'primary', gen: this.gen, width: pr.width, height: pr.height });
       this.layout(true);
     });
-    ch.ev.on('primaryDestroyed', () => this.layout(false));
-    ch.ev.on('monitors', () => this.layout(false));
-    ch.ev.on('closed', (c) => post({ type: 'closed', gen: this.gen, clean: c.clean, reason: c.reason, error: c.error }));
+    ch.ev.on('monitors', () => live() && this.layout(false));
+    ch.ev.on('closed', (c) => post({ type: 'closed', gen: live() ? this.gen : gen, clean: c.clean, reason: c.reason, error: c.error }));
     ch.start();
   }
 
-  /** recompute the heads; tell the sink and the UI when they changed (or the primary was re-created) */
+  /**
+   * Recompute the heads; tell the sink and the UI when they changed (or the primary was
+   * re-created). A primary that goes away keeps its heads (and canvases) until the next one
+   * comes: a mode change, a server restart or a closed channel must not blank the monitor.
+   */
   private layout(force: boolean): void {
     const ch = this.channel!;
     const heads = headsOf(ch.core.primary, ch.core.monitors);

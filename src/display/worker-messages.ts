@@ -34,8 +34,15 @@ export interface DisplayConnect {
 
 export type ToDisplayWorker =
   | DisplayConnect
-  /** continue the channel, with its surfaces and caches, over a new connection (migration, reconnect) */
-  | { type: 'relink'; gen: number; url?: string; connectionId: number; password?: string }
+  /**
+   * Continue the channel over a new connection. Without `fresh`, with its surfaces, caches and
+   * GLZ window (live migration: the destination continues the same state). With `fresh`, a new
+   * channel state for a new server session (reconnect), drawn on the same canvases, which keep
+   * the last frame until the new one arrives.
+   */
+  | { type: 'relink'; gen: number; url?: string; connectionId: number; password?: string; fresh?: boolean }
+  /** close the channel but keep the worker and its canvases (the session may come back) */
+  | { type: 'suspend' }
   /** the canvas for one more head (monitor) of this channel */
   | { type: 'head'; head: number; canvas: OffscreenCanvas }
   /** a new multimedia time sync point from the main channel */

@@ -12,7 +12,7 @@ import type { ConnectSettings } from './settings';
 import { SpiceClient } from './spice-client';
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
-  'connect', 'disconnect', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode',
+  'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode',
 ];
 
 export class SpiceClientElement extends LitElement {
@@ -73,13 +73,32 @@ export class SpiceClientElement extends LitElement {
     for (const type of FORWARDED) {
       c.addEventListener(type, (e: Event) => this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail })));
     }
-    c.addEventListener('status', (e) => (this.status = e.detail));
+    c.addEventListener('status', (e) => {
+      this.status = e.detail;
+      this.#countdown(e.detail.state === 'reconnecting');
+    });
     c.addEventListener('credentialsrequired', (e) => (this.askPassword = e.detail.message));
     c.connect();
   }
 
   disconnect(): void {
     this.#client?.disconnect();
+  }
+
+  /** stop an automatic reconnect that is counting down */
+  cancelReconnect(): void {
+    this.#client?.cancelReconnect();
+  }
+
+  #ticker: ReturnType<typeof setInterval> | null = null;
+
+  /** re-render every second while a reconnect counts down (the status shows the seconds left) */
+  #countdown(on: boolean): void {
+    if (on && !this.#ticker) this.#ticker = setInterval(() => this.requestUpdate(), 1000);
+    if (!on && this.#ticker) {
+      clearInterval(this.#ticker);
+      this.#ticker = null;
+    }
   }
 
   sendCtrlAltDel(): void {
@@ -119,6 +138,7 @@ export class SpiceClientElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#countdown(false);
     this.#client?.dispose();
     this.#client = null;
   }
@@ -167,16 +187,21 @@ export class SpiceClientElement extends LitElement {
   protected override render() {
     const st = this.status;
     const connected = st.state === 'connected' || st.state === 'connecting';
+    const at = st.state === 'reconnecting' ? this.#client?.reconnectAt : null;
+    const message = at ? st.message.replace(/reconnecting in \d+ s$/, `reconnecting in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s`) : st.message;
     return html`
       <div class="bar" part="toolbar">
-        <span class="status" role="status" aria-live="polite" data-state=${st.state} ?data-error=${!!st.error}>${st.error ? `Error: ${st.message}` : st.message}</span>
+        <span class="status" role="status" aria-live="polite" data-state=${st.state} ?data-error=${!!st.error && st.state !== 'reconnecting'}>${st.error && st.state !== 'reconnecting' ? `Error: ${message}` : message}</span>
         <button @click=${() => this.sendCtrlAltDel()} title="Send Ctrl+Alt+Del">Ctrl+Alt+Del</button>
         <button @click=${() => this.saveScreenshot()} title="Save the screen as PNG">Save screenshot</button>
         <button @click=${() => (this.scaleViewport = !this.scaleViewport)} title="Fit to window or show 1:1">${this.scaleViewport ? '1:1' : 'Fit'}</button>
         <button @click=${() => this.toggleFullscreen()} title="Fullscreen (keys such as Esc and Alt+Tab go to the guest)">Fullscreen</button>
-        ${connected
-          ? html`<button @click=${() => this.disconnect()}>Disconnect</button>`
-          : html`<button @click=${() => this.#settings && this.connect(this.#settings)} ?disabled=${!this.#settings}>Reconnect</button>`}
+        ${st.state === 'reconnecting'
+          ? html`<button @click=${() => this.#client?.reconnectNow()}>Reconnect now</button>
+              <button @click=${() => this.cancelReconnect()}>Cancel</button>`
+          : connected
+            ? html`<button @click=${() => this.disconnect()}>Disconnect</button>`
+            : html`<button @click=${() => this.#settings && this.connect(this.#settings)} ?disabled=${!this.#settings}>Reconnect</button>`}
       </div>
       <div class="stage">
         ${this.#screen}

@@ -8,8 +8,10 @@ import type { ChannelInfo, MonitorInfo, SessionStatus } from '../session/index';
 export interface SpiceClientEventDetails {
   /** the session is up (main channel initialised) */
   connect: { sessionId: number };
-  /** the session ended; `clean` when nobody failed; `error` says what failed */
+  /** the session ended and no reconnect follows; `clean` when nobody failed; `error` says what failed */
   disconnect: { clean: boolean; reason: string; error?: SpiceError };
+  /** the session was lost; attempt `attempt` to connect again starts at `at` (epoch ms) */
+  reconnecting: { attempt: number; delayMs: number; at: number; error?: SpiceError };
   /** the server refused the password: set one and connect again */
   credentialsrequired: { message: string; error: SpiceError };
   /** any problem, fatal or not, typed (error.type, error.details, error.channel) */

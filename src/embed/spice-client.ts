@@ -11,7 +11,7 @@ import { webCryptoEncrypt } from '../channels/webcrypto';
 import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
 import {
-  CursorFeature, DisplayFeature, InputsFeature, Session, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
+  CursorFeature, DisplayFeature, InputsFeature, Reconnector, Session, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
 } from '../session/index';
 import { ScreenView } from '../ui/screen-view';
 import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
@@ -29,6 +29,11 @@ export interface SpiceClientOptions {
   scaleViewport?: boolean;
   /** connect at once (default true) */
   autoconnect?: boolean;
+  /**
+   * Reconnect by itself when the server, the proxy or the network goes away (default true):
+   * jittered backoff, the last frame kept (dimmed) meanwhile; never after a refusal.
+   */
+  reconnect?: boolean;
 }
 
 const PROTOCOLS = ['binary'];
@@ -50,6 +55,8 @@ export class SpiceClient extends EventTarget {
   #cursor: CursorFeature | null = null;
   #status: SessionStatus = { state: 'idle', message: 'not connected' };
   #sizes = new Map<string, string>();
+  #reconnector: Reconnector | null = null;
+  #net = { online: () => this.#reconnector?.online(), offline: () => this.#reconnector?.offline() };
 
   constructor(target: HTMLElement, options: SpiceClientOptions) {
     super();
@@ -61,7 +68,24 @@ export class SpiceClient extends EventTarget {
       viewOnly: () => this.viewOnly,
     });
     this.#view.scaleToFit = options.scaleViewport ?? true;
+    globalThis.addEventListener?.('online', this.#net.online);
+    globalThis.addEventListener?.('offline', this.#net.offline);
     if (options.autoconnect ?? true) this.connect();
+  }
+
+  /** when the pending automatic reconnect starts (epoch ms), or null when none is pending */
+  get reconnectAt(): number | null {
+    return this.#reconnector?.nextAt ?? null;
+  }
+
+  /** stop reconnecting; the kept last frame goes */
+  cancelReconnect(): void {
+    this.#reconnector?.cancel();
+  }
+
+  /** reconnect now instead of waiting for the countdown */
+  reconnectNow(): void {
+    this.#reconnector?.retryNow();
   }
 
   /** fit monitors into the element (true) or show them 1:1 with scrolling */
@@ -123,14 +147,44 @@ export class SpiceClient extends EventTarget {
     this.#display = display;
     this.#cursor = cursor;
     const live = () => this.#session === session;
+    // before our own 'disconnected' handler: it decides first whether a retry follows
+    const rc = new Reconnector(session);
+    rc.enabled = o.reconnect ?? true;
+    this.#reconnector = rc;
+    rc.ev.on('scheduled', (e) => {
+      if (!live()) return;
+      const why = e.error ? e.error.message : 'the server closed the session';
+      this.#setStatus({ state: 'reconnecting', message: `connection lost (${why}); reconnecting in ${Math.max(1, Math.round(e.delayMs / 1000))} s`, error: e.error });
+      this.#emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, at: e.at, error: e.error });
+    });
+    rc.ev.on('offline', () => live() && this.#setStatus({ state: 'reconnecting', message: 'offline: reconnecting when the network is back' }));
+    rc.ev.on('stopped', (e) => {
+      if (!live() || e.reason === 'refused' || e.reason === 'disabled') return; // the session's own disconnect stands
+      this.#setStatus({ state: 'disconnected', message: e.reason === 'cancelled' ? 'reconnect cancelled' : 'gave up reconnecting', error: e.error });
+      view.setStale(false);
+      this.#emit('disconnect', { clean: e.reason === 'cancelled', reason: this.#status.message, error: e.error });
+    });
 
     session.ev.on('status', (s) => {
       if (!live()) return;
-      this.#status = s;
-      this.#emit('status', s);
+      // a retry's "connecting…" keeps saying that it is a reconnect
+      if (s.state === 'connecting' && rc.pending === false && this.#status.state === 'reconnecting') s = { state: 'connecting', message: 'reconnecting…' };
+      this.#setStatus(s);
     });
-    session.ev.on('connected', (c) => live() && this.#emit('connect', c));
-    session.ev.on('disconnected', (d) => live() && this.#emit('disconnect', d));
+    session.ev.on('connected', (c) => {
+      if (!live()) return;
+      if (!display.monitors.length) view.setStale(false);
+      this.#emit('connect', c);
+    });
+    session.ev.on('disconnected', (d) => {
+      if (!live()) return;
+      if (rc.pending) {
+        view.setStale(true); // the last frame stays, dimmed, while the countdown runs
+        return;
+      }
+      view.setStale(false);
+      this.#emit('disconnect', d);
+    });
     session.ev.on('credentialsrequired', (c) => live() && this.#emit('credentialsrequired', c));
     session.ev.on('error', (e) => live() && this.#emit('spiceerror', e));
     session.ev.on('channel', (c) => live() && this.#emit('channel', c));
@@ -152,6 +206,7 @@ export class SpiceClient extends EventTarget {
     });
     display.ev.on('firstframe', (f) => {
       if (!live()) return;
+      view.setStale(false);
       if (this.firstFrameMs === null) {
         this.firstFrameMs = f.at - performance.timeOrigin;
         console.info(`[spice-web] first frame ${this.firstFrameMs.toFixed(0)} ms after navigation`);
@@ -165,6 +220,7 @@ export class SpiceClient extends EventTarget {
   }
 
   disconnect(): void {
+    this.#reconnector?.cancel();
     this.#session?.disconnect();
   }
 
@@ -191,13 +247,23 @@ export class SpiceClient extends EventTarget {
   dispose(): void {
     this.#teardown();
     this.#view.dispose();
+    globalThis.removeEventListener?.('online', this.#net.online);
+    globalThis.removeEventListener?.('offline', this.#net.offline);
   }
 
   #teardown(): void {
     const s = this.#session;
     this.#session = null;
+    this.#reconnector?.dispose();
+    this.#reconnector = null;
     s?.disconnect();
     this.#sizes.clear();
+    this.#view.setStale(false);
+  }
+
+  #setStatus(s: SessionStatus): void {
+    this.#status = s;
+    this.#emit('status', s);
   }
 
   #emit<K extends keyof SpiceClientEventDetails>(type: K, detail: SpiceClientEventDetails[K]): void {

@@ -38,6 +38,8 @@ export class DisplayClient {
   state: 'idle' | 'linking' | 'ready' | 'closed' = 'idle';
   /** events of replaced connections that were dropped (for tests and diagnostics) */
   staleDropped = 0;
+  /** suspended with its session; the next session relinks it (DisplayFeature) */
+  resumable = false;
   private gen = 0;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
@@ -62,11 +64,21 @@ export class DisplayClient {
     this.post({ type: 'connect', gen: ++this.gen, channelId: this.channelId, ...c }, transfer);
   }
 
-  /** continue over a new connection with the worker's state; events of the old one are dropped */
-  relink(o: { connectionId: number; password?: string; url?: string }): void {
+  /**
+   * Continue over a new connection; events of the old one are dropped from now on. Without
+   * `fresh` the channel keeps its state (migration); with it, a new state on the same canvases
+   * (reconnect to a new server session).
+   */
+  relink(o: { connectionId: number; password?: string; url?: string; fresh?: boolean }): void {
     if (this.terminated) return;
     this.state = 'linking';
     this.post({ type: 'relink', gen: ++this.gen, ...o });
+  }
+
+  /** close the channel, keep the worker and its canvases (the last frame stays on screen) */
+  suspend(): void {
+    if (this.terminated) return;
+    this.post({ type: 'suspend' });
   }
 
   attachHead(head: number, canvas: OffscreenCanvas): void {

@@ -4,6 +4,10 @@
  * (the UI, or nothing in Node tests) gives a canvas for each new monitor and removes the canvases
  * of monitors that went away. Monitor index i (screenshot, stats) counts monitors ordered by
  * channel, then head.
+ *
+ * Across sessions (reconnect, connect again) the workers and their canvases stay: suspend()
+ * closes the channels only, so the last frame stays on screen, and the next session relinks each
+ * worker to a fresh channel state (`fresh`), which draws over it when its first frame comes.
  */
 import type { MmSync } from '../common/clock';
 import { Emitter } from '../common/emitter';
@@ -60,10 +64,41 @@ export class DisplayFeature implements SessionFeature {
 
   start(ctx: SessionContext): void {
     this.ctx = ctx;
+    this.resuming = this.clients.size > 0;
   }
 
+  /** true between start() after a suspend and the first channel list of the new session */
+  private resuming = false;
+
   channels(list: readonly ChannelId[]): void {
-    for (const ch of list) if (ch.type === ChannelType.DISPLAY) this.open(ch.id);
+    const ctx = this.ctx;
+    if (!ctx) return;
+    const ids = new Set(list.filter((c) => c.type === ChannelType.DISPLAY).map((c) => c.id));
+    if (this.resuming) {
+      this.resuming = false;
+      // display channels the new session does not have: gone with their monitors
+      for (const [id, c] of [...this.clients]) if (!ids.has(id)) this.remove(id, c);
+    }
+    for (const id of ids) {
+      const c = this.clients.get(id);
+      if (!c || c.isTerminated) {
+        if (c) this.remove(id, c); // its worker died while suspended: a new one
+        this.open(id);
+      } else if (c.resumable) {
+        c.resumable = false;
+        ctx.channelState({ channelType: ChannelType.DISPLAY, channelId: id }, 'linking');
+        c.relink({ connectionId: ctx.connectionId, password: ctx.password, fresh: true });
+      }
+    }
+  }
+
+  suspend(): void {
+    this.ctx = null;
+    this.resuming = false;
+    for (const c of this.clients.values()) {
+      c.suspend();
+      c.resumable = true;
+    }
   }
 
   mmTime(sync: MmSync): void {
@@ -105,15 +140,22 @@ export class DisplayFeature implements SessionFeature {
 
   stop(): void {
     const had = this.clients.size > 0;
-    for (const c of this.clients.values()) c.close();
-    for (const key of this.shown) {
-      const [ch, head] = key.split(':').map(Number) as [number, number];
-      this.host.drop(ch, head);
-    }
-    this.shown.clear();
-    this.clients.clear();
+    for (const [id, c] of [...this.clients]) this.remove(id, c, false);
     this.ctx = null;
+    this.resuming = false;
     if (had) this.ev.emit('monitors', []);
+  }
+
+  /** close a display channel's worker and remove its monitors */
+  private remove(id: number, c: DisplayClient, announce = true): void {
+    c.close();
+    this.clients.delete(id);
+    for (const key of [...this.shown]) {
+      if (!key.startsWith(`${id}:`)) continue;
+      this.shown.delete(key);
+      this.host.drop(id, Number(key.slice(key.indexOf(':') + 1)));
+    }
+    if (announce) this.ev.emit('monitors', this.monitors);
   }
 
   private open(channelId: number): void {
@@ -129,14 +171,16 @@ export class DisplayFeature implements SessionFeature {
     }
     this.clients.set(channelId, client);
     ctx.channelState(ref, 'linking');
-    client.ev.on('ready', () => ctx.channelState(ref, 'ready'));
+    // events go to the session of the moment (this.ctx); none while suspended
+    client.ev.on('ready', () => this.ctx?.channelState(ref, 'ready'));
     client.ev.on('heads', (heads) => this.layout(client, heads));
     client.ev.on('firstframe', (f) => this.ev.emit('firstframe', { channelId, at: f.at }));
     client.ev.on('closed', (c) => {
-      if (this.clients.get(channelId) !== client) return;
-      ctx.channelState(ref, 'closed');
-      if (c.error) ctx.report(c.error);
-      else if (!c.local) ctx.report({ type: ErrorTypes.NETWORK_ERROR, details: ErrorDetails.CHANNEL_CLOSED, fatal: false, message: `display:${channelId}: the server closed the channel (${c.reason})`, channel: ref });
+      const now = this.ctx;
+      if (this.clients.get(channelId) !== client || !now) return;
+      now.channelState(ref, 'closed');
+      if (c.error) now.report(c.error);
+      else if (!c.local) now.report({ type: ErrorTypes.NETWORK_ERROR, details: ErrorDetails.CHANNEL_CLOSED, fatal: false, message: `display:${channelId}: the server closed the channel (${c.reason})`, channel: ref });
     });
     const canvas = this.host.canvas(channelId, 0);
     if (canvas) this.shown.add(`${channelId}:0`);

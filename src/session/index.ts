@@ -4,4 +4,5 @@ export { DisplayFeature, type DisplayEvents, type DisplayFeatureOptions, type Mo
 export { DisplayClient, WORKER_CLOSE_GRACE_MS } from './display-client';
 export { InputsFeature } from './inputs';
 export { CursorFeature, type CursorFeatureEvents } from './cursor';
+export { DEFAULT_RECONNECT, Reconnector, backoffDelay, realTimers, type ReconnectEvents, type ReconnectPolicy, type Timers } from './reconnect';
 export type { ChannelInfo, ChannelState, DisplayWorkerFactory, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';

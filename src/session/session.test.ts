@@ -4,94 +4,13 @@
  * cursor channels on pipes. What a user sees (status, events, pixels) is checked, not internals.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeTransport, le, linkReply, miniMessage } from '../../scripts/lib/scripted-server';
-import { FakeDisplayWorker, rectRgba } from '../../scripts/lib/fake-display-worker';
+import { le, miniMessage } from '../../scripts/lib/scripted-server';
+import { rectRgba } from '../../scripts/lib/fake-display-worker';
+import { channelsList, connected, messageEnds, serverLink, setup, tick, until } from '../../scripts/lib/scripted-session';
 import { loadStream, loadTruth } from '../../scripts/lib/fixture-images';
 import { comparePixels } from '../../scripts/lib/display-replay';
 import { ChannelType, LinkErr, MsgMain } from '../protocol/enums';
-import type { SpiceError } from '../common/errors';
-import { CursorFeature, DisplayFeature, InputsFeature, Session, WORKER_CLOSE_GRACE_MS } from './index';
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-/** wait for a state, not for a time: poll `cond` on every macrotask, up to `ms` */
-async function until(cond: () => unknown, what: string, ms = 5_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
-/** the server's side of a link: reply, then the auth result once the ticket came */
-async function serverLink(t: FakeTransport, authResult = 0, capsWord = 0): Promise<void> {
-  await until(() => t.onmessage && t.sent.length >= 1, 'the link message');
-  t.onmessage!(linkReply(capsWord));
-  await until(() => t.sent.length >= 2, 'the ticket');
-  t.onmessage!(new Uint8Array(le(authResult, 4)));
-}
-
-function mainInit(sessionId: number, mmTime = 5_000): Uint8Array {
-  // session id, display hint, supported mouse modes (server|client), current (server), agent, tokens, mm time, ram hint
-  return miniMessage(MsgMain.INIT, [...le(sessionId, 4), ...le(1, 4), ...le(3, 4), ...le(1, 4), ...le(0, 4), ...le(0, 4), ...le(mmTime, 4), ...le(0, 4)]);
-}
-function channelsList(list: Array<[number, number]>): Uint8Array {
-  return miniMessage(MsgMain.CHANNELS_LIST, [...le(list.length, 4), ...list.flat()]);
-}
-/** message boundaries of a recorded mini-header data phase */
-function messageEnds(bin: Uint8Array): number[] {
-  const dv = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
-  const ends: number[] = [];
-  for (let o = 0; o < bin.length; ) ends.push((o += 6 + dv.getUint32(o + 2, true)));
-  return ends;
-}
-
-function setup(o: { password?: string } = {}) {
-  /** transports the session opened, by "type:id"; display ones come from the workers */
-  const transports = new Map<string, FakeTransport[]>();
-  const add = (key: string) => {
-    const t = new FakeTransport();
-    transports.set(key, [...(transports.get(key) ?? []), t]);
-    return t;
-  };
-  const workers: FakeDisplayWorker[] = [];
-  const session = new Session({ transport: (type, id) => add(`${type}:${id}`), encrypt: async () => new Uint8Array(128), password: o.password });
-  const display = session.use(
-    new DisplayFeature({
-      url: 'ws://proxy/ws',
-      workers: (channelId) => {
-        const w = new FakeDisplayWorker(channelId, () => add(`${ChannelType.DISPLAY}:${channelId}`));
-        workers.push(w);
-        return w;
-      },
-    }),
-  );
-  const inputs = session.use(new InputsFeature());
-  const cursor = session.use(new CursorFeature());
-  const errors: SpiceError[] = [];
-  const log: string[] = [];
-  session.ev.on('error', (e) => errors.push(e));
-  session.ev.on('status', (s) => log.push(`status ${s.state}`));
-  session.ev.on('connected', () => log.push('connected'));
-  session.ev.on('disconnected', (d) => log.push(`disconnected clean=${d.clean}`));
-  session.ev.on('credentialsrequired', () => log.push('credentialsrequired'));
-  const tr = (type: number, id = 0, n = 0) => transports.get(`${type}:${id}`)?.[n];
-  return { session, display, inputs, cursor, workers, errors, log, transports, tr };
-}
-
-/** connect, link main, INIT, list main + display 0 + inputs + cursor, link them all */
-async function connected(s: ReturnType<typeof setup>, list: Array<[number, number]> = [[2, 0], [3, 0], [4, 0]]) {
-  s.session.connect();
-  const main = s.tr(ChannelType.MAIN)!;
-  await serverLink(main);
-  main.onmessage!(mainInit(42));
-  main.onmessage!(channelsList(list));
-  for (const [type, id] of list) {
-    await until(() => s.tr(type, id), `a transport for ${type}:${id}`);
-    await serverLink(s.tr(type, id)!);
-  }
-  await until(() => s.session.channels.filter((c) => c.state === 'ready').length === list.length + 1, 'every channel ready');
-  return main;
-}
+import { WORKER_CLOSE_GRACE_MS } from './index';
 
 describe('Session', () => {
   it('connects: main INIT, then a channel per listed channel, each linked with the session id', async () => {
@@ -177,8 +96,12 @@ describe('Session', () => {
     main.onclose!({ clean: true, reason: 'closed (1000)' });
     expect(s.session.status).toMatchObject({ state: 'disconnected', message: 'the server closed the session' });
     expect(s.log.at(-1)).toBe('disconnected clean=true');
-    // the session closed what was left and stops its workers after their grace period
+    // the session closed its channels; the display worker only closed its channel and keeps the
+    // last frame (a reconnect may follow) until release()
     expect(s.tr(ChannelType.CURSOR)!.closed).toBe(true);
+    expect(s.workers[0]!.received.at(-1)).toEqual({ type: 'suspend' });
+    expect(s.workers[0]!.terminated).toBe(false);
+    s.session.release();
     expect(s.workers[0]!.received.at(-1)).toEqual({ type: 'close' });
     await until(() => s.workers[0]!.terminated, 'the worker stopped', WORKER_CLOSE_GRACE_MS + 2_000);
   });

@@ -18,7 +18,8 @@ import { ChannelType, LinkErr } from '../protocol/enums';
 import type { RsaOaepEncrypt } from '../protocol/link';
 import type { ChannelInfo, ChannelState, SessionContext, SessionFeature, TransportFactory } from './types';
 
-export type SessionState = 'idle' | 'connecting' | 'connected' | 'disconnected';
+/** 'reconnecting': set by a Reconnector's owner while a retry is pending (the session itself is disconnected) */
+export type SessionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'reconnecting';
 
 export interface SessionStatus {
   state: SessionState;
@@ -31,8 +32,8 @@ export type SessionEvents = {
   status: SessionStatus;
   /** the main channel is initialised (session id known) */
   connected: { sessionId: number };
-  /** the session ended; `clean` when nobody failed (the user or the server closed it in order) */
-  disconnected: { clean: boolean; reason: string; error?: SpiceError };
+  /** the session ended; `clean` when nobody failed; `local` when the user ended it (disconnect()) */
+  disconnected: { clean: boolean; reason: string; error?: SpiceError; local?: boolean };
   /** every problem, fatal or not */
   error: SpiceError;
   /** the server refused the password: ask the user and connect() again */
@@ -84,8 +85,9 @@ export class Session {
     return [...this.channelStates.values()].sort((a, b) => a.channelType - b.channelType || a.channelId - b.channelId);
   }
 
+  /** connect, or connect again: what features show (the last frame) stays until the new session replaces it */
   connect(password = this.password): void {
-    this.shutdown();
+    this.shutdown(false);
     const epoch = ++this.epoch;
     this.password = password;
     this.setStatus({ state: 'connecting', message: 'connecting…' });
@@ -103,7 +105,10 @@ export class Session {
       const ctx = this.context(main, init.sessionId, password, live);
       this.setStatus({ state: 'connected', message: 'connected' });
       this.ev.emit('connected', { sessionId: init.sessionId });
-      for (const f of this.features) f.start(ctx);
+      for (const f of this.features) {
+        f.start(ctx);
+        f.mmTime?.(this.mm.lastSync!);
+      }
     });
     main.ev.on('channels', (list) => {
       if (live()) for (const f of this.features) f.channels(list);
@@ -118,11 +123,18 @@ export class Session {
     main.start();
   }
 
+  /** end the session for good (the user's disconnect): channels, workers and monitors go */
   disconnect(reason = 'disconnected by the user'): void {
-    if (!this.mainCh) return;
-    this.shutdown();
+    const had = this.mainCh !== null;
+    this.shutdown(true);
+    if (!had) return;
     this.setStatus({ state: 'disconnected', message: reason });
-    this.ev.emit('disconnected', { clean: true, reason });
+    this.ev.emit('disconnected', { clean: true, reason, local: true });
+  }
+
+  /** stop what an ended session still shows (the last frame kept by suspend) */
+  release(): void {
+    if (!this.mainCh) for (const f of this.features) f.stop();
   }
 
   private context(main: MainChannel, connectionId: number, password: string, live: () => boolean): SessionContext {
@@ -170,7 +182,7 @@ export class Session {
   /** the session is over because the main channel closed or a fatal error came */
   private end(error: SpiceError | undefined, clean: boolean, reason: string): void {
     if (!this.mainCh) return;
-    this.shutdown();
+    this.shutdown(false);
     if (error && error.type === ErrorTypes.AUTH_ERROR && error.details === ErrorDetails.PERMISSION_DENIED) {
       this.setStatus({ state: 'disconnected', message: 'the server refused the password', error });
       this.ev.emit('disconnected', { clean: false, reason: error.message, error });
@@ -182,11 +194,15 @@ export class Session {
     this.ev.emit('disconnected', { clean: clean && !error, reason: message, error });
   }
 
-  private shutdown(): void {
+  /** close the main channel; features stop (`final`) or suspend, keeping what they show */
+  private shutdown(final: boolean): void {
     this.epoch++;
     const main = this.mainCh;
     this.mainCh = null;
-    for (const f of this.features) f.stop();
+    for (const f of this.features) {
+      if (!final && f.suspend) f.suspend();
+      else f.stop();
+    }
     main?.close();
     this.channelStates.clear();
   }

@@ -67,6 +67,12 @@ export interface SessionFeature {
   channels(list: readonly ChannelId[]): void;
   /** a new multimedia time sync point */
   mmTime?(sync: MmSync): void;
-  /** the session ends: close channels, stop workers (idempotent) */
+  /** the session ends for good: close channels, stop workers, remove what it shows (idempotent) */
   stop(): void;
+  /**
+   * The session ended but may come back (reconnect) or be replaced (connect again): close
+   * channels but keep what the user sees (the last frame). The next start() resumes; stop()
+   * still ends it. Features without it are stopped instead.
+   */
+  suspend?(): void;
 }

@@ -113,6 +113,15 @@ export class ScreenView {
     this.placeOverlay();
   }
 
+  /**
+   * Show the monitors as stale (the session is gone, a reconnect may follow): the last frame
+   * stays, dimmed, instead of a blank screen.
+   */
+  setStale(stale: boolean): void {
+    this.root.dataset.stale = stale ? 'true' : 'false';
+    for (const m of this.monitors.values()) m.canvas.style.filter = stale ? 'brightness(0.55) grayscale(0.5)' : '';
+  }
+
   canvasOf(channelId: number, head: number): HTMLCanvasElement | null {
     return this.monitors.get(key(channelId, head))?.canvas ?? null;
   }
