@@ -13,11 +13,11 @@
  * Size: about 17 KB; link, auth, framing, ACK, ping and relink share one in-order message queue
  * and its phase, and splitting them would spread that state across files.
  */
-import { hasCap } from '../protocol/caps';
-import { ChannelType, CommonCap, LinkErr, Msg, Msgc, channelTypeName, linkErrText } from '../protocol/enums';
+import { ChannelType, Msg, Msgc, channelTypeName } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
-import { MessageFramer, frameMessage, ByteQueue, type RawMessage } from '../protocol/framing';
-import { LINK_HEADER_SIZE, buildAuthMechanism, buildLinkMess, encryptTicket, parseLinkHeader, parseLinkReply, type RsaOaepEncrypt } from '../protocol/link';
+import { MessageFramer, frameMessage, type RawMessage } from '../protocol/framing';
+import type { RsaOaepEncrypt } from '../protocol/link';
+import { LinkStage, linkErrorOf, type LinkResult } from './link-stage';
 import { buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../common/emitter';
@@ -54,12 +54,11 @@ export interface RelinkOptions {
   password?: string;
 }
 
-type Phase = 'link-header' | 'link-reply' | 'auth' | 'auth-result' | 'data' | 'closed';
+type Phase = 'linking' | 'data' | 'closed';
 
 /** messages held while linking; a user cannot produce more input events in a link's few RTTs */
 const EARLY_SEND_LIMIT = 512;
 
-const COMMON_CAPS = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonCap.AUTH_SPICE, CommonCap.MINI_HEADER];
 
 /** what code that follows any channel's lifecycle needs of it */
 export type AnyChannel = Pick<SpiceChannel, 'channelType' | 'channelId' | 'ref' | 'lifecycle'>;
@@ -80,9 +79,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   readonly channelId: number;
   protected readonly opts: ChannelOptions;
   protected transport: Transport;
-  private phase: Phase = 'link-header';
-  private linkBuf = new ByteQueue();
-  private linkSize = 0;
+  private phase: Phase = 'linking';
+  private link: LinkStage | null = null;
   private framer = new MessageFramer();
   /** counts connections: relink() starts a new one */
   private gen = 0;
@@ -138,6 +136,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   start(): void {
     const t = this.transport;
     const gen = this.gen;
+    this.phase = 'linking';
+    this.link = new LinkStage((b) => t.send(b), this.linkParams(), (r) => this.linked(r), (e) => this.fail(e));
     t.onmessage = (b) => {
       if (gen === this.gen) this.receive(b);
     };
@@ -150,20 +150,16 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
           : {
               ...classifyClose(info.code, linking),
               fatal: this.isFatalChannel,
-              message: `${this.name}: ${info.reason}${linking ? ` during ${this.phase}` : ''}`,
+              message: `${this.name}: ${info.reason}${linking ? ` during ${this.link?.phase ?? 'link'}` : ''}`,
               channel: this.ref,
             };
       this.finish(error, info.clean, info.reason);
     };
-    t.send(
-      buildLinkMess({
-        connectionId: this.opts.connectionId,
-        channelType: this.channelType,
-        channelId: this.channelId,
-        commonCaps: COMMON_CAPS,
-        channelCaps: this.channelCaps(),
-      }),
-    );
+    this.link.begin();
+  }
+
+  protected linkParams(connectionId = this.opts.connectionId) {
+    return { connectionId, channelType: this.channelType, channelId: this.channelId, channelCaps: this.channelCaps(), password: this.opts.password, encrypt: this.opts.encrypt };
   }
 
   /**
@@ -241,9 +237,6 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.transport = transport;
     if (o.connectionId !== undefined) this.opts.connectionId = o.connectionId;
     if (o.password !== undefined) this.opts.password = o.password;
-    this.phase = 'link-header';
-    this.linkBuf = new ByteQueue();
-    this.linkSize = 0;
     this.framer = new MessageFramer();
     this.outSerial = 1n;
     this.inSerial = 0n;
@@ -291,69 +284,29 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
         this.pump();
         return;
       }
-      this.linkBuf.push(b);
-      this.linkStep();
+      this.link?.push(b);
     } catch (e) {
       this.fail(e);
     }
   }
 
-  private linkStep(): void {
-    for (;;) {
-      const q = this.linkBuf;
-      if (this.phase === 'link-header') {
-        if (q.length < LINK_HEADER_SIZE) return;
-        this.linkSize = parseLinkHeader(q.take(LINK_HEADER_SIZE)).size;
-        this.phase = 'link-reply';
-      } else if (this.phase === 'link-reply') {
-        if (q.length < this.linkSize) return;
-        const reply = parseLinkReply(q.take(this.linkSize));
-        if (reply.error !== LinkErr.OK) throw linkFailure(reply.error);
-        this.serverCommonCaps = reply.commonCaps;
-        this.serverChannelCaps = reply.channelCaps;
-        if (!hasCap(reply.commonCaps, CommonCap.AUTH_SPICE) && hasCap(reply.commonCaps, CommonCap.AUTH_SASL)) {
-          throw new SpiceProtocolError('unsupported', 'the server only offers SASL authentication, which a browser client cannot do');
-        }
-        if (hasCap(reply.commonCaps, CommonCap.PROTOCOL_AUTH_SELECTION)) {
-          this.transport.send(buildAuthMechanism(CommonCap.AUTH_SPICE));
-        }
-        this.phase = 'auth';
-        encryptTicket(this.opts.encrypt, reply.pubKey, this.opts.password).then(
-          (ticket) => {
-            if (this.phase !== 'auth') return;
-            this.transport.send(ticket);
-            this.phase = 'auth-result';
-            try {
-              this.linkStep();
-            } catch (e) {
-              this.fail(e);
-            }
-          },
-          (e) => this.fail(e instanceof SpiceProtocolError ? e : new SpiceProtocolError('auth', `ticket encryption failed: ${String(e)}`)),
-        );
-        return;
-      } else if (this.phase === 'auth') {
-        return; // wait for the ticket to be sent
-      } else if (this.phase === 'auth-result') {
-        if (q.length < 4) return;
-        const res = q.take(4);
-        const code = res[0]! | (res[1]! << 8) | (res[2]! << 16) | (res[3]! << 24);
-        if (code !== LinkErr.OK) throw linkFailure(code);
-        this.framer.miniHeader = hasCap(this.serverCommonCaps, CommonCap.MINI_HEADER);
-        this.phase = 'data';
-        const rest = q.take(q.length);
-        this.onLinked(this.relinked);
-        const early = this.early;
-        this.early = [];
-        for (const e of early) this.send(e.type, e.body);
-        this.lifecycle.emit('ready', undefined as never);
-        if (rest.length) {
-          this.opts.tap?.(rest);
-          this.framer.push(rest);
-          this.pump();
-        }
-        return;
-      } else return;
+  /** the link stage is done: the data phase starts */
+  private linked(r: LinkResult): void {
+    if (this.phase !== 'linking') return;
+    this.serverCommonCaps = r.serverCommonCaps;
+    this.serverChannelCaps = r.serverChannelCaps;
+    this.framer.miniHeader = r.miniHeader;
+    this.phase = 'data';
+    this.link = null;
+    this.onLinked(this.relinked);
+    const early = this.early;
+    this.early = [];
+    for (const e of early) this.send(e.type, e.body);
+    this.lifecycle.emit('ready', undefined as never);
+    if (r.rest.length) {
+      this.opts.tap?.(r.rest);
+      this.framer.push(r.rest);
+      this.pump();
     }
   }
 
@@ -461,14 +414,5 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   }
 }
 
-function linkFailure(code: number): SpiceProtocolError {
-  const err = new SpiceProtocolError(code === LinkErr.PERMISSION_DENIED ? 'auth' : 'link', linkErrText(code));
-  (err as SpiceProtocolError & { linkError: number }).linkError = code;
-  return err;
-}
-
-export function linkErrorOf(e: unknown): number | undefined {
-  return (e as { linkError?: number } | null)?.linkError;
-}
-
+export { linkErrorOf };
 export { ChannelType };
