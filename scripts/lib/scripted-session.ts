@@ -8,7 +8,7 @@ import { FakeTransport, le, linkReply, miniMessage } from './scripted-server';
 import { FakeDisplayWorker } from './fake-display-worker';
 import { ChannelType, MsgMain } from '../../src/protocol/enums';
 import type { SpiceError } from '../../src/common/errors';
-import { CursorFeature, DisplayFeature, InputsFeature, Session } from '../../src/session/index';
+import { CursorFeature, DisplayFeature, InputsFeature, MigrationFeature, Session } from '../../src/session/index';
 
 export const tick = () => new Promise((r) => setTimeout(r, 0));
 /** wait for a state, not for a time: poll `cond` on every macrotask, up to `ms` */
@@ -52,12 +52,15 @@ export function setup(o: { password?: string } = {}) {
     return t;
   };
   const workers: FakeDisplayWorker[] = [];
-  const session = new Session({ transport: (type, id) => add(`${type}:${id}`), encrypt: async () => new Uint8Array(128), password: o.password });
+  const session = new Session({ transport: (type, id, target) => add(`${type}:${id}${target ? `@${target}` : ''}`), encrypt: async () => new Uint8Array(128), password: o.password });
   const display = session.use(
     new DisplayFeature({
       url: 'ws://proxy/ws',
       workers: (channelId) => {
-        const w = new FakeDisplayWorker(channelId, () => add(`${ChannelType.DISPLAY}:${channelId}`));
+        const w = new FakeDisplayWorker(channelId, (url) => {
+          const target = new URL(url).searchParams.get('migrate');
+          return add(`${ChannelType.DISPLAY}:${channelId}${target ? `@${target}` : ''}`);
+        });
         workers.push(w);
         return w;
       },
@@ -65,6 +68,7 @@ export function setup(o: { password?: string } = {}) {
   );
   const inputs = session.use(new InputsFeature());
   const cursor = session.use(new CursorFeature());
+  const migration = session.use(new MigrationFeature());
   const errors: SpiceError[] = [];
   const log: string[] = [];
   session.ev.on('error', (e) => errors.push(e));
@@ -73,7 +77,9 @@ export function setup(o: { password?: string } = {}) {
   session.ev.on('disconnected', (d) => log.push(`disconnected clean=${d.clean}`));
   session.ev.on('credentialsrequired', () => log.push('credentialsrequired'));
   const tr = (type: number, id = 0, n = 0) => transports.get(`${type}:${id}`)?.[n];
-  return { session, display, inputs, cursor, workers, errors, log, transports, tr };
+  /** a transport the session opened to migration destination `target` */
+  const trTo = (target: string, type: number, id = 0, n = 0) => transports.get(`${type}:${id}@${target}`)?.[n];
+  return { session, display, inputs, cursor, migration, workers, errors, log, transports, tr, trTo };
 }
 
 /** connect, link main, INIT, list main + display 0 + inputs + cursor, link them all */

@@ -18,7 +18,8 @@ import { SpiceProtocolError } from '../protocol/errors';
 import { MessageFramer, frameMessage, type RawMessage } from '../protocol/framing';
 import type { RsaOaepEncrypt } from '../protocol/link';
 import { LinkStage, linkErrorOf, type LinkResult } from './link-stage';
-import { buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
+import { PendingLink } from './pending-link';
+import { MigrateFlags, parseMigrate, buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../common/emitter';
 import { ErrorDetails, ErrorTypes, classifyClose, classifyKind, type SpiceError } from '../common/errors';
@@ -40,6 +41,8 @@ export interface ChannelOptions {
 export type ChannelEvents = {
   /** linked (again, after relink()): messages flow */
   ready: void;
+  /** switched to the migration destination's connection (MIGRATE, §3.5); the state went along */
+  migrated: void;
   notify: Notify;
   /**
    * The channel is gone; `error` set when it ended because of a problem. Its `fatal` flag is
@@ -135,9 +138,15 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
 
   start(): void {
     const t = this.transport;
-    const gen = this.gen;
     this.phase = 'linking';
     this.link = new LinkStage((b) => t.send(b), this.linkParams(), (r) => this.linked(r), (e) => this.fail(e));
+    this.attach(t);
+    this.link.begin();
+  }
+
+  /** route a transport's bytes and close to this channel, for the current connection only */
+  private attach(t: Transport): void {
+    const gen = this.gen;
     t.onmessage = (b) => {
       if (gen === this.gen) this.receive(b);
     };
@@ -155,8 +164,80 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
             };
       this.finish(error, info.clean, info.reason);
     };
-    this.link.begin();
   }
+
+  private pending: PendingLink | null = null;
+  private awaitingMigrateData = false;
+
+  /**
+   * Link a second connection, to the migration destination, while this channel keeps running
+   * on the source (spice-protocol.md §3.5). It resolves once linked; the switch happens when the
+   * source sends MIGRATE on this channel (and MIGRATE_DATA when it says so).
+   */
+  prepareMigration(transport: Transport, connectionId: number): Promise<void> {
+    this.cancelMigration();
+    return new Promise((resolve, reject) => {
+      const p: PendingLink = new PendingLink(transport, this.linkParams(connectionId), resolve, (e) => {
+        if (this.pending === p) this.pending = null;
+        transport.close();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      });
+      this.pending = p;
+    });
+  }
+
+  /** MIGRATE_CANCEL or a failed migration: drop the destination connection, stay on the source */
+  cancelMigration(): void {
+    this.pending?.close();
+    this.pending = null;
+    this.awaitingMigrateData = false;
+  }
+
+  /** the destination connection, linked and not switched to yet (the main channel's handshake uses it) */
+  protected get pendingLink(): PendingLink | null {
+    return this.pending?.result ? this.pending : null;
+  }
+
+  /** MIGRATE: flush mark, then switch now or after MIGRATE_DATA */
+  private onMigrate(flags: number): void {
+    if (flags & MigrateFlags.NEED_FLUSH) this.send(Msgc.MIGRATE_FLUSH_MARK);
+    if (flags & MigrateFlags.NEED_DATA_TRANSFER) this.awaitingMigrateData = true;
+    else this.switchOver(null);
+  }
+
+  /**
+   * Continue on the destination connection with everything this channel holds; the source's
+   * migration data goes to the destination as MSGC MIGRATE_DATA (§3.5).
+   */
+  private switchOver(data: Uint8Array | null): void {
+    const p = this.pending;
+    this.awaitingMigrateData = false;
+    if (!p?.result || p.lost) throw new SpiceProtocolError('malformed', `MIGRATE without a destination connection${p?.lost ? ` (${p.lost})` : ''}`);
+    this.pending = null;
+    const old = this.transport;
+    old.onmessage = null;
+    old.onclose = null;
+    old.close();
+    this.gen++;
+    this.transport = p.transport;
+    this.framer = p.framer;
+    this.outSerial = p.outSerial;
+    this.inSerial = p.received;
+    this.lastProcessedSerial = p.handled;
+    this.ackWindow = p.ackWindow;
+    this.ackCount = p.ackCount;
+    this.serverCommonCaps = p.result.serverCommonCaps;
+    this.serverChannelCaps = p.result.serverChannelCaps;
+    this.attach(p.transport);
+    if (data) this.send(Msgc.MIGRATE_DATA, data);
+    for (const m of p.held) this.queue.push({ m, gen: this.gen });
+    this.onMigrated();
+    this.lifecycle.emit('migrated', undefined as never);
+    this.pump();
+  }
+
+  /** switched to the destination (subclasses: e.g. the main channel's bookkeeping) */
+  protected onMigrated(): void {}
 
   protected linkParams(connectionId = this.opts.connectionId) {
     return { connectionId, channelType: this.channelType, channelId: this.channelId, channelCaps: this.channelCaps(), password: this.opts.password, encrypt: this.opts.encrypt };
@@ -261,6 +342,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.phase = 'closed';
     this.queue = [];
     this.early = [];
+    this.cancelMigration();
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
     try {
@@ -389,8 +471,10 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
         })();
       }
       case Msg.MIGRATE:
+        return this.onMigrate(parseMigrate(r));
       case Msg.MIGRATE_DATA:
-        return; // migration is not advertised yet; the server will not send these
+        if (this.awaitingMigrateData) this.switchOver(r.rest());
+        return;
       default:
         if (type <= Msg.BASE_LAST) return; // unknown base message: skip
         return this.handle(type, r);

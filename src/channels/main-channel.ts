@@ -5,9 +5,10 @@
  */
 import { MainCap, MouseMode, MsgMain, MsgcMain } from '../protocol/enums';
 import {
-  buildMouseModeRequest, parseAgentTokens, parseChannelsList, parseMainInit, parseMouseMode,
-  parseMultiMediaTime, parseName, parseUuid, type ChannelId, type MainInit,
+  buildMouseModeRequest, parseAgentTokens, parseChannelsList, parseMainInit, parseMigrationDstInfo, parseMouseMode,
+  parseMultiMediaTime, parseName, parseUuid, type ChannelId, type MainInit, type MigrateDstInfo,
 } from '../protocol/main';
+import { SpiceWriter } from '../protocol/writer';
 import type { SpiceReader } from '../protocol/reader';
 import { SpiceChannel, type ChannelOptions } from './channel';
 
@@ -20,6 +21,14 @@ export type MainEvents = {
   uuid: Uint8Array;
   agent: { connected: boolean; tokens: number };
   agentData: Uint8Array;
+  /** MIGRATE_BEGIN(_SEAMLESS): link every channel to `dst` and answer (§3.5) */
+  migrateBegin: { dst: MigrateDstInfo; seamless: boolean; srcVersion: number };
+  /** MIGRATE_CANCEL: drop the destination links, stay */
+  migrateCancel: void;
+  /** MIGRATE_END (semi-seamless): the VM has moved */
+  migrateEnd: void;
+  /** MIGRATE_SWITCH_HOST: connect again, from scratch, to `dst` */
+  switchHost: MigrateDstInfo;
 };
 
 export class MainChannel extends SpiceChannel<MainEvents> {
@@ -36,7 +45,9 @@ export class MainChannel extends SpiceChannel<MainEvents> {
   }
 
   protected channelCaps(): number[] {
-    return [MainCap.NAME_AND_UUID, MainCap.AGENT_CONNECTED_TOKENS];
+    // SEAMLESS_MIGRATE needs SEMI_SEAMLESS_MIGRATE too: the server offers seamless only to
+    // clients that have both (spice-server main-channel-client migrate_connect)
+    return [MainCap.SEMI_SEAMLESS_MIGRATE, MainCap.NAME_AND_UUID, MainCap.AGENT_CONNECTED_TOKENS, MainCap.SEAMLESS_MIGRATE];
   }
 
   /** ask the server for a mouse mode (only if it supports it) */
@@ -93,9 +104,40 @@ export class MainChannel extends SpiceChannel<MainEvents> {
       case MsgMain.AGENT_DATA:
         this.ev.emit('agentData', r.rest());
         return;
+      case MsgMain.MIGRATE_BEGIN:
+        this.ev.emit('migrateBegin', { dst: parseMigrationDstInfo(r), seamless: false, srcVersion: 0 });
+        return;
+      case MsgMain.MIGRATE_BEGIN_SEAMLESS: {
+        const dst = parseMigrationDstInfo(r);
+        // src_mig_version follows the 20-byte fixed part of the DstInfo
+        this.ev.emit('migrateBegin', { dst, seamless: true, srcVersion: r.at(20).u32() });
+        return;
+      }
+      case MsgMain.MIGRATE_CANCEL:
+        this.cancelMigration();
+        this.ev.emit('migrateCancel', undefined);
+        return;
+      case MsgMain.MIGRATE_END:
+        this.ev.emit('migrateEnd', undefined);
+        return;
+      case MsgMain.MIGRATE_SWITCH_HOST:
+        this.ev.emit('switchHost', parseMigrationDstInfo(r));
+        return;
       default:
-        return; // migration messages: not advertised; unknown types are skipped (§12)
+        return; // unknown types are skipped (§12)
     }
+  }
+
+  /**
+   * Seamless migration handshake on the linked destination main connection (§3.5): send
+   * MIGRATE_DST_DO_SEAMLESS(src_version), wait for DST_SEAMLESS_ACK (true) or NACK (false).
+   */
+  async seamlessHandshake(srcVersion: number): Promise<boolean> {
+    const p = this.pendingLink;
+    if (!p) throw new Error('no destination main connection');
+    p.send(MsgcMain.MIGRATE_DST_DO_SEAMLESS, new SpiceWriter(4).u32(srcVersion).finish());
+    const m = await p.next([MsgMain.MIGRATE_DST_SEAMLESS_ACK, MsgMain.MIGRATE_DST_SEAMLESS_NACK]);
+    return m.type === MsgMain.MIGRATE_DST_SEAMLESS_ACK;
   }
 
   private setMouseMode(supported: number, current: number): void {

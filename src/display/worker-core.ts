@@ -76,6 +76,21 @@ export class DisplayWorkerCore {
       case 'suspend':
         this.channel?.close();
         return;
+      case 'migrate-prepare': {
+        const ch = this.channel;
+        if (!ch) {
+          this.env.post({ type: 'migrate-prepared', id: m.id, ok: false, error: 'no display channel' });
+          return;
+        }
+        ch.prepareMigration(this.env.transport(m.url, this.protocols), m.connectionId).then(
+          () => this.env.post({ type: 'migrate-prepared', id: m.id, ok: true }),
+          (e: unknown) => this.env.post({ type: 'migrate-prepared', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+        );
+        return;
+      }
+      case 'migrate-cancel':
+        this.channel?.cancelMigration();
+        return;
       case 'head':
         this.sink?.attach(m.head, m.canvas);
         return;
@@ -135,6 +150,7 @@ export class DisplayWorkerCore {
       this.layout(true);
     });
     ch.ev.on('monitors', () => live() && this.layout(false));
+    ch.ev.on('migrated', () => live() && post({ type: 'migrated', gen: this.gen }));
     ch.ev.on('closed', (c) => post({ type: 'closed', gen: live() ? this.gen : gen, clean: c.clean, reason: c.reason, error: c.error }));
     ch.start();
   }

@@ -43,6 +43,10 @@ export type ToDisplayWorker =
   | { type: 'relink'; gen: number; url?: string; connectionId: number; password?: string; fresh?: boolean }
   /** close the channel but keep the worker and its canvases (the session may come back) */
   | { type: 'suspend' }
+  /** link a second connection to a migration destination (`url`), keep running on the source */
+  | { type: 'migrate-prepare'; id: number; url: string; connectionId: number }
+  /** drop that connection */
+  | { type: 'migrate-cancel' }
   /** the canvas for one more head (monitor) of this channel */
   | { type: 'head'; head: number; canvas: OffscreenCanvas }
   /** a new multimedia time sync point from the main channel */
@@ -75,4 +79,7 @@ export type FromDisplayWorker =
   | { type: 'first-frame'; gen: number; at: number }
   | { type: 'screenshot'; id: number; blob: Blob | null; error?: string }
   | { type: 'stats'; id: number; stats: DisplayStats }
+  | { type: 'migrate-prepared'; id: number; ok: boolean; error?: string }
+  /** the channel switched to the migration destination with its state */
+  | { type: 'migrated'; gen: number }
   | { type: 'closed'; gen: number; clean: boolean; reason: string; error?: SpiceError };

@@ -12,7 +12,7 @@ import type { ConnectSettings } from './settings';
 import { SpiceClient } from './spice-client';
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
-  'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode',
+  'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode', 'migration',
 ];
 
 export class SpiceClientElement extends LitElement {

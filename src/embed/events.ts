@@ -26,6 +26,12 @@ export interface SpiceClientEventDetails {
   firstframe: { channelId: number; at: number };
   /** a channel changed state (linking, ready, closed) */
   channel: ChannelInfo;
+  /**
+   * Live migration of the VM: `begin` (channels link to `target`), `connected`, `completed` (now
+   * on the destination, nothing else changed), `failed` / `cancelled` (still on the source),
+   * `switch-host` (connecting to `target` from scratch, the picture stays meanwhile)
+   */
+  migration: { phase: 'begin' | 'connected' | 'completed' | 'failed' | 'cancelled' | 'switch-host'; target: string; reason?: string };
   /** the server's mouse mode (1 server, 2 client) */
   mousemode: { supported: number; current: number };
 }

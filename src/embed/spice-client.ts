@@ -11,7 +11,7 @@ import { webCryptoEncrypt } from '../channels/webcrypto';
 import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
 import {
-  CursorFeature, DisplayFeature, InputsFeature, Reconnector, Session, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
+  CursorFeature, DisplayFeature, InputsFeature, MigrationFeature, Reconnector, Session, withTarget, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
 } from '../session/index';
 import { ScreenView } from '../ui/screen-view';
 import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
@@ -127,7 +127,7 @@ export class SpiceClient extends EventTarget {
     if (options.viewOnly !== undefined) this.viewOnly = options.viewOnly;
     this.#teardown();
     const o = this.#opts;
-    const session = new Session({ transport: () => new WebSocketTransport(o.url, PROTOCOLS), encrypt: webCryptoEncrypt, password: o.password ?? '' });
+    const session = new Session({ transport: (_type, _id, target) => new WebSocketTransport(withTarget(o.url, target ?? null), PROTOCOLS), encrypt: webCryptoEncrypt, password: o.password ?? '' });
     const view = this.#view;
     const display = session.use(
       new DisplayFeature({
@@ -143,6 +143,7 @@ export class SpiceClient extends EventTarget {
     );
     this.#inputs = session.use(new InputsFeature());
     const cursor = session.use(new CursorFeature());
+    const migration = session.use(new MigrationFeature());
     this.#session = session;
     this.#display = display;
     this.#cursor = cursor;
@@ -213,6 +214,12 @@ export class SpiceClient extends EventTarget {
       }
       this.#emit('firstframe', f);
     });
+    migration.ev.on('begin', (m) => live() && this.#emit('migration', { phase: 'begin', target: m.target }));
+    migration.ev.on('connected', (m) => live() && this.#emit('migration', { phase: 'connected', target: m.target }));
+    migration.ev.on('completed', (m) => live() && this.#emit('migration', { phase: 'completed', target: m.target }));
+    migration.ev.on('failed', (m) => live() && this.#emit('migration', { phase: 'failed', target: m.target, reason: m.reason }));
+    migration.ev.on('cancelled', () => live() && this.#emit('migration', { phase: 'cancelled', target: '' }));
+    migration.ev.on('switchHost', (m) => live() && this.#emit('migration', { phase: 'switch-host', target: m.target }));
     cursor.ev.on('shape', (c) => live() && view.cursorShape(c));
     cursor.ev.on('move', (p) => live() && view.cursorMove(p.channelId, p.x, p.y));
     cursor.ev.on('hide', (h) => live() && view.cursorHide(h.channelId));

@@ -87,3 +87,11 @@ export function parseSubMessageList(r: SpiceReader): SubMessage[] {
   }
   return out;
 }
+
+/** SpiceMsgMigrate flags (spice-protocol.md §3.5) */
+export const MigrateFlags = { NEED_FLUSH: 1, NEED_DATA_TRANSFER: 2 } as const;
+
+/** SPICE_MSG_MIGRATE: u32 flags */
+export function parseMigrate(r: SpiceReader): number {
+  return r.u32();
+}

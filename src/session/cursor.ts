@@ -7,7 +7,7 @@ import { Emitter } from '../common/emitter';
 import { CursorChannel, type CursorShapeEvent } from '../input/cursor-channel';
 import { ChannelType } from '../protocol/enums';
 import type { ChannelId } from '../protocol/main';
-import type { SessionContext, SessionFeature } from './types';
+import type { Migratable, SessionContext, SessionFeature } from './types';
 
 export type CursorFeatureEvents = {
   shape: CursorShapeEvent & { channelId: number };
@@ -40,6 +40,16 @@ export class CursorFeature implements SessionFeature {
       ctx.track(ch);
       ch.start();
     }
+  }
+
+  migratables(): Migratable[] {
+    const ctx = this.ctx;
+    if (!ctx) return [];
+    return [...this.channels_.values()].map((ch) => ({
+      label: ch.name,
+      prepare: (target: string, cid: number) => ch.prepareMigration(ctx.transportTo(ChannelType.CURSOR, ch.channelId, target), cid),
+      cancel: () => ch.cancelMigration(),
+    }));
   }
 
   /** the last shape event of cursor channel `channelId` (for a UI that attaches late) */

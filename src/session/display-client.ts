@@ -18,6 +18,8 @@ export type DisplayClientEvents = {
   primary: { width: number; height: number };
   heads: HeadRect[];
   firstframe: { at: number };
+  /** the channel continues on the migration destination */
+  migrated: void;
   /** the channel (or its worker) is gone; `error` when because of a problem */
   closed: { clean: boolean; reason: string; error?: SpiceError; local?: boolean };
 };
@@ -73,6 +75,17 @@ export class DisplayClient {
     if (this.terminated) return;
     this.state = 'linking';
     this.post({ type: 'relink', gen: ++this.gen, ...o });
+  }
+
+  /** link the channel's second connection to a migration destination (its proxy `url`) */
+  prepareMigration(url: string, connectionId: number): Promise<void> {
+    return this.request<{ ok: boolean; error?: string }>((id) => ({ type: 'migrate-prepare', id, url, connectionId })).then((r) => {
+      if (!r.ok) throw new Error(r.error ?? 'the destination refused the display channel');
+    });
+  }
+
+  cancelMigration(): void {
+    this.post({ type: 'migrate-cancel' });
   }
 
   /** close the channel, keep the worker and its canvases (the last frame stays on screen) */
@@ -167,6 +180,12 @@ export class DisplayClient {
       }
       case 'stats':
         this.take(m.id)?.resolve(m.stats as never);
+        return;
+      case 'migrate-prepared':
+        this.take(m.id)?.resolve({ ok: m.ok, error: m.error } as never);
+        return;
+      case 'migrated':
+        this.ev.emit('migrated', undefined);
         return;
       case 'closed':
         this.state = 'closed';

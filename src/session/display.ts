@@ -17,7 +17,8 @@ import type { DisplayStats } from '../display/worker-messages';
 import { ChannelType } from '../protocol/enums';
 import type { ChannelId } from '../protocol/main';
 import { DisplayClient } from './display-client';
-import type { DisplayWorkerFactory, SessionContext, SessionFeature } from './types';
+import { withTarget } from './target-url';
+import type { DisplayWorkerFactory, Migratable, SessionContext, SessionFeature } from './types';
 
 export interface MonitorInfo extends HeadRect {
   channelId: number;
@@ -87,9 +88,17 @@ export class DisplayFeature implements SessionFeature {
       } else if (c.resumable) {
         c.resumable = false;
         ctx.channelState({ channelType: ChannelType.DISPLAY, channelId: id }, 'linking');
-        c.relink({ connectionId: ctx.connectionId, password: ctx.password, fresh: true });
+        c.relink({ connectionId: ctx.connectionId, password: ctx.password, fresh: true, url: withTarget(this.opts.url, ctx.target) });
       }
     }
+  }
+
+  migratables(): Migratable[] {
+    return [...this.clients.values()].filter((c) => !c.isTerminated).map((c) => ({
+      label: `display:${c.channelId}`,
+      prepare: (target: string, connectionId: number) => c.prepareMigration(withTarget(this.opts.url, target), connectionId),
+      cancel: () => c.cancelMigration(),
+    }));
   }
 
   suspend(): void {
@@ -185,7 +194,7 @@ export class DisplayFeature implements SessionFeature {
     const canvas = this.host.canvas(channelId, 0);
     if (canvas) this.shown.add(`${channelId}:0`);
     client.connect({
-      url: this.opts.url,
+      url: withTarget(this.opts.url, ctx.target),
       protocols: this.opts.protocols,
       connectionId: ctx.connectionId,
       password: ctx.password,

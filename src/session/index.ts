@@ -4,5 +4,7 @@ export { DisplayFeature, type DisplayEvents, type DisplayFeatureOptions, type Mo
 export { DisplayClient, WORKER_CLOSE_GRACE_MS } from './display-client';
 export { InputsFeature } from './inputs';
 export { CursorFeature, type CursorFeatureEvents } from './cursor';
+export { MigrationFeature, MIGRATION_LINK_TIMEOUT_MS, targetOf, type MigrationEvents } from './migration';
+export { withTarget } from './target-url';
 export { DEFAULT_RECONNECT, Reconnector, backoffDelay, realTimers, type ReconnectEvents, type ReconnectPolicy, type Timers } from './reconnect';
-export type { ChannelInfo, ChannelState, DisplayWorkerFactory, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';
+export type { ChannelInfo, ChannelState, DisplayWorkerFactory, Migratable, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';

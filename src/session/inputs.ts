@@ -6,7 +6,7 @@
 import { InputsChannel } from '../input/inputs-channel';
 import { ChannelType } from '../protocol/enums';
 import type { ChannelId } from '../protocol/main';
-import type { SessionContext, SessionFeature } from './types';
+import type { Migratable, SessionContext, SessionFeature } from './types';
 
 export class InputsFeature implements SessionFeature {
   channel: InputsChannel | null = null;
@@ -23,6 +23,12 @@ export class InputsFeature implements SessionFeature {
     this.channel = ch;
     ctx.track(ch);
     ch.start();
+  }
+
+  migratables(): Migratable[] {
+    const ch = this.channel, ctx = this.ctx;
+    if (!ch || !ctx) return [];
+    return [{ label: ch.name, prepare: (target, cid) => ch.prepareMigration(ctx.transportTo(ChannelType.INPUTS, 0, target), cid), cancel: () => ch.cancelMigration() }];
   }
 
   /** linked and usable */

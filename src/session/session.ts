@@ -91,7 +91,7 @@ export class Session {
     const epoch = ++this.epoch;
     this.password = password;
     this.setStatus({ state: 'connecting', message: 'connecting…' });
-    const main = new MainChannel({ transport: this.deps.transport(ChannelType.MAIN, 0), password, encrypt: this.deps.encrypt });
+    const main = new MainChannel({ transport: this.transport(ChannelType.MAIN, 0), password, encrypt: this.deps.encrypt });
     this.mainCh = main;
     const live = () => this.epoch === epoch;
     this.track(main);
@@ -132,6 +132,23 @@ export class Session {
     this.ev.emit('disconnected', { clean: true, reason, local: true });
   }
 
+  /** the server, when not the proxy's default: set by a switch-host migration */
+  target: string | null = null;
+
+  private transport(type: number, id: number) {
+    return this.target ? this.deps.transport(type, id, this.target) : this.deps.transport(type, id);
+  }
+
+  /**
+   * MIGRATE_SWITCH_HOST (spice-protocol.md §3.5): the VM now runs on `target`; connect there
+   * from scratch. Features are suspended, not stopped, so the picture stays until the new
+   * session draws, and the status goes connecting → connected without a disconnect.
+   */
+  switchHost(target: string): void {
+    this.target = target;
+    this.connect();
+  }
+
   /** stop what an ended session still shows (the last frame kept by suspend) */
   release(): void {
     if (!this.mainCh) for (const f of this.features) f.stop();
@@ -143,7 +160,11 @@ export class Session {
       connectionId,
       password,
       mm: this.mm,
-      channelBase: (type, id) => ({ transport: this.deps.transport(type, id), connectionId, password, encrypt: this.deps.encrypt }),
+      target: this.target,
+      channelBase: (type, id) => ({ transport: this.transport(type, id), connectionId, password, encrypt: this.deps.encrypt }),
+      transportTo: (type, id, target) => this.deps.transport(type, id, target),
+      migratables: () => this.features.flatMap((f) => f.migratables?.() ?? []),
+      switchHost: (target) => live() && this.switchHost(target),
       track: (ch) => live() && this.track(ch),
       channelState: (ref, state) => live() && this.setChannel(ref.channelType, ref.channelId, state),
       report: (e) => live() && this.report(e),

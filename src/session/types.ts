@@ -14,8 +14,21 @@ import type { FromDisplayWorker, ToDisplayWorker } from '../display/worker-messa
 import type { ChannelId } from '../protocol/main';
 import type { RsaOaepEncrypt } from '../protocol/link';
 
-/** one transport per channel connection (SPICE uses one TCP connection per channel) */
-export type TransportFactory = (channelType: number, channelId: number) => Transport;
+/**
+ * One transport per channel connection (SPICE uses one TCP connection per channel). `target`
+ * names a migration destination ("host:port") the connection must reach instead of the
+ * session's own server; through our proxy it becomes `?migrate=host:port` (docs/proxy.md).
+ */
+export type TransportFactory = (channelType: number, channelId: number, target?: string) => Transport;
+
+/** a channel that can follow the session to a migration destination (§3.5) */
+export interface Migratable {
+  readonly label: string;
+  /** link a second connection to `target` while the channel runs on; resolves once linked */
+  prepare(target: string, connectionId: number): Promise<void>;
+  /** drop that connection (MIGRATE_CANCEL, or another channel failed) */
+  cancel(): void;
+}
 
 /** what the session needs of a Worker (a real one, or the core in-thread) */
 export interface WorkerLike {
@@ -42,8 +55,16 @@ export interface SessionContext {
   readonly connectionId: number;
   readonly password: string;
   readonly mm: MmTime;
+  /** the server this session is on, when it is not the proxy's default ("host:port" after a switch-host) */
+  readonly target: string | null;
   /** options for a new channel (type, id) on a fresh transport */
   channelBase(channelType: number, channelId: number): ChannelBase;
+  /** a transport to (type, id) on `target` (a migration destination) */
+  transportTo(channelType: number, channelId: number, target: string): Transport;
+  /** every channel of every feature that can follow a migration */
+  migratables(): Migratable[];
+  /** connect again from scratch to another server ("host:port"), keeping what is on screen */
+  switchHost(target: string): void;
   /** follow a main-thread channel: its state goes to `channel` events, its errors to `report` */
   track(ch: AnyChannel): void;
   /** a channel that lives elsewhere (a display worker) changed state */
@@ -67,6 +88,8 @@ export interface SessionFeature {
   channels(list: readonly ChannelId[]): void;
   /** a new multimedia time sync point */
   mmTime?(sync: MmSync): void;
+  /** the channels this feature owns that can follow a migration */
+  migratables?(): Migratable[];
   /** the session ends for good: close channels, stop workers, remove what it shows (idempotent) */
   stop(): void;
   /**
