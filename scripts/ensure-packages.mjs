@@ -41,6 +41,8 @@ export const REQUIRED = Object.freeze([
   ['gcc', 'gcc'],
   ['/usr/sbin/nginx', 'nginx'], // e2e: the client through nginx to two proxy instances (issue 4)
   ['xcompmgr', 'xcompmgr'], // e2e: a compositing manager, for translucent (ARGB-composited) windows
+  ['qemu-system-x86_64', 'qemu-system-x86'], // e2e: live migration between two QEMU instances (issue 11)
+  ['/usr/share/seabios/bios-256k.bin', 'seabios'],
 ]);
 
 /** @param {string} cmd @returns {boolean} true when an executable named cmd is on PATH */

@@ -101,6 +101,7 @@ export class Session {
     });
     main.ev.on('init', (init) => {
       if (!live()) return;
+      this.switchedFrom = undefined;
       this.mm.sync(init.multiMediaTime);
       const ctx = this.context(main, init.sessionId, password, live);
       this.setStatus({ state: 'connected', message: 'connected' });
@@ -145,9 +146,13 @@ export class Session {
    * session draws, and the status goes connecting → connected without a disconnect.
    */
   switchHost(target: string): void {
+    this.switchedFrom = this.target;
     this.target = target;
     this.connect();
   }
+
+  /** the target before a switch-host, until the destination's session is up */
+  private switchedFrom: string | null | undefined = undefined;
 
   /** stop what an ended session still shows (the last frame kept by suspend) */
   release(): void {
@@ -204,6 +209,15 @@ export class Session {
   private end(error: SpiceError | undefined, clean: boolean, reason: string): void {
     if (!this.mainCh) return;
     this.shutdown(false);
+    if (this.switchedFrom !== undefined && error?.details === ErrorDetails.PROXY_REFUSED) {
+      // the proxy does not let us follow the VM (not in the ticket's migration targets): go
+      // back to the server we came from rather than end the session
+      this.report({ ...error, fatal: false, message: `${error.message}; staying on the source server` });
+      this.target = this.switchedFrom;
+      this.switchedFrom = undefined;
+      this.connect();
+      return;
+    }
     if (error && error.type === ErrorTypes.AUTH_ERROR && error.details === ErrorDetails.PERMISSION_DENIED) {
       this.setStatus({ state: 'disconnected', message: 'the server refused the password', error });
       this.ev.emit('disconnected', { clean: false, reason: error.message, error });
