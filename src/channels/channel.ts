@@ -22,6 +22,7 @@ import { PendingLink } from './pending-link';
 import { MigrateFlags, parseMigrate, buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../common/emitter';
+import { clearLiveTimeout, liveTimeout } from '../common/live-counts';
 import { ErrorDetails, ErrorTypes, classifyClose, classifyKind, type SpiceError } from '../common/errors';
 import type { Transport } from './transport';
 
@@ -34,6 +35,8 @@ export interface ChannelOptions {
   encrypt: RsaOaepEncrypt;
   /** resolves when channel (type,id) has processed message `serial` (shared-state waits, §2.5) */
   waitFor?: (w: WaitForChannel) => Promise<void> | void;
+  /** silence in the middle of a message after which the connection is lost (default STALL_MS) */
+  stallMs?: number;
   /** sees every data-phase byte the server sends (session recording, fixture capture) */
   tap?: (bytes: Uint8Array) => void;
 }
@@ -58,6 +61,9 @@ export interface RelinkOptions {
 }
 
 type Phase = 'linking' | 'data' | 'closed';
+
+/** silence in the middle of a message after which the connection counts as dead (watchStall) */
+export const STALL_MS = 8_000;
 
 /** messages held while linking; a user cannot produce more input events in a link's few RTTs */
 const EARLY_SEND_LIMIT = 512;
@@ -166,6 +172,32 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     };
   }
 
+  private stallTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * A message that started and then stopped arriving: a link or server that died without
+   * closing (a half-open TCP connection, a hung proxy). Idle silence between messages is normal
+   * in SPICE; silence in the middle of one is not. After STALL_MS the channel is lost.
+   */
+  private watchStall(): void {
+    clearLiveTimeout(this.stallTimer);
+    this.stallTimer = null;
+    if (this.phase !== 'data' || this.framer.queue.length === 0) return;
+    this.stallTimer = liveTimeout(() => {
+      this.stallTimer = null;
+      if (this.phase !== 'data') return;
+      const error: SpiceError = {
+        type: ErrorTypes.NETWORK_ERROR,
+        details: ErrorDetails.STALLED,
+        fatal: this.isFatalChannel,
+        message: `${this.name}: the connection stalled (no data for ${(this.opts.stallMs ?? STALL_MS) / 1000} s in the middle of a message)`,
+        channel: this.ref,
+      };
+      this.finish(error, false, error.message);
+      this.transport.close();
+    }, this.opts.stallMs ?? STALL_MS);
+  }
+
   private pending: PendingLink | null = null;
   private awaitingMigrateData = false;
 
@@ -219,6 +251,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     old.onclose = null;
     old.close();
     this.gen++;
+    clearLiveTimeout(this.stallTimer);
+    this.stallTimer = null;
     this.transport = p.transport;
     this.framer = p.framer;
     this.outSerial = p.outSerial;
@@ -315,6 +349,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     old.onclose = null;
     if (old !== transport) old.close();
     this.gen++;
+    clearLiveTimeout(this.stallTimer);
+    this.stallTimer = null;
     this.transport = transport;
     if (o.connectionId !== undefined) this.opts.connectionId = o.connectionId;
     if (o.password !== undefined) this.opts.password = o.password;
@@ -343,6 +379,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.queue = [];
     this.early = [];
     this.cancelMigration();
+    clearLiveTimeout(this.stallTimer);
+    this.stallTimer = null;
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
     try {
@@ -364,6 +402,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
         this.opts.tap?.(b);
         this.framer.push(b);
         this.pump();
+        this.watchStall();
         return;
       }
       this.link?.push(b);

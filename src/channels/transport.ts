@@ -1,3 +1,5 @@
+import { countLive } from '../common/live-counts';
+
 /**
  * The seam between channel logic and bytes (architecture.md "Seams"): a WebSocket in the
  * browser, a recorded session in replay tests, an in-memory pipe to a scripted peer.
@@ -35,6 +37,7 @@ export class WebSocketTransport implements Transport {
 
   constructor(url: string, protocols?: string | string[]) {
     this.ws = new WebSocket(url, protocols);
+    countLive('sockets', 1);
     this.ws.binaryType = 'arraybuffer';
     this.ws.onopen = () => {
       for (const b of this.pending) this.ws.send(b);
@@ -45,6 +48,7 @@ export class WebSocketTransport implements Transport {
       if (e.data instanceof ArrayBuffer) this.onmessage?.(new Uint8Array(e.data));
     };
     this.ws.onclose = (e: CloseEvent) => {
+      countLive('sockets', -1);
       const reason = e.reason || (e.code === 1006 ? 'connection lost (proxy or server unreachable)' : `closed (${e.code})`);
       this.onclose?.({ clean: this.closedByUs || e.code === 1000, reason, code: e.code });
     };

@@ -29,6 +29,8 @@ export const ErrorDetails = {
   CONNECT_FAILED: 'connectFailed',
   /** the transport closed after the link, not by us */
   TRANSPORT_CLOSED: 'transportClosed',
+  /** a message started and then nothing more came for a long time (a dead link or server) */
+  STALLED: 'stalled',
   /** the server closed a channel in an orderly way while the session went on */
   CHANNEL_CLOSED: 'channelClosed',
   /**

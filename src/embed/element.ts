@@ -10,6 +10,7 @@ import type { ChannelInfo, MonitorInfo, SessionStatus } from '../session/index';
 import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
 import type { ConnectSettings } from './settings';
 import { SpiceClient } from './spice-client';
+import { clearLiveInterval, liveCounts, liveInterval, type LiveCounts } from '../common/live-counts';
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
   'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode', 'migration',
@@ -94,9 +95,9 @@ export class SpiceClientElement extends LitElement {
 
   /** re-render every second while a reconnect counts down (the status shows the seconds left) */
   #countdown(on: boolean): void {
-    if (on && !this.#ticker) this.#ticker = setInterval(() => this.requestUpdate(), 1000);
+    if (on && !this.#ticker) this.#ticker = liveInterval(() => this.requestUpdate(), 1000);
     if (!on && this.#ticker) {
-      clearInterval(this.#ticker);
+      clearLiveInterval(this.#ticker);
       this.#ticker = null;
     }
   }
@@ -129,6 +130,11 @@ export class SpiceClientElement extends LitElement {
 
   get cursor(): SpiceClient['cursor'] {
     return this.#client?.cursor ?? null;
+  }
+
+  /** sockets, display workers and timers this page holds open (a leak check for tests and kiosks) */
+  get liveCounts(): LiveCounts {
+    return liveCounts();
   }
 
   /** navigation start → first frame on the first monitor, ms */

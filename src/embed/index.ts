@@ -14,3 +14,4 @@ export { settingsFromUrl, type ConnectSettings } from './settings';
 export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
 export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
 export type { DisplayStats } from '../display/worker-messages';
+export { liveCounts, type LiveCounts } from '../common/live-counts';

@@ -129,4 +129,27 @@ describe('CursorChannel', () => {
       }
     }
   });
+
+  it('a message that stops half-way and then silence loses the channel after the stall time, typed as stalled', async () => {
+    const s = await linked((o) => new CursorChannel({ ...o, stallMs: 40 }), 0);
+    let closed: { error?: { type: string; details: string; message: string } } | undefined;
+    s.ch.ev.on('closed', (e) => (closed = e));
+    // a header that promises 100 bytes, 10 of them, then nothing
+    s.t.onmessage!(new Uint8Array([...le(104, 2), ...le(100, 4), ...new Array<number>(10).fill(0)]));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(closed?.error).toMatchObject({ type: 'networkError', details: 'stalled' });
+    expect(closed?.error?.message).toMatch(/cursor:0: the connection stalled/);
+    expect(s.t.closed).toBe(true);
+  });
+
+  it('idle silence between whole messages is not a stall', async () => {
+    const s = await linked((o) => new CursorChannel({ ...o, stallMs: 30 }), 0);
+    let closed = false;
+    s.ch.ev.on('closed', () => (closed = true));
+    s.recv(105); // CURSOR_HIDE: a whole message
+    await new Promise((r) => setTimeout(r, 80));
+    expect(closed).toBe(false);
+  });
 });

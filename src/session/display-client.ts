@@ -7,6 +7,7 @@
  */
 import type { MmSync } from '../common/clock';
 import { Emitter } from '../common/emitter';
+import { clearLiveTimeout, countLive, liveTimeout } from '../common/live-counts';
 import { ErrorDetails, ErrorTypes, type SpiceError } from '../common/errors';
 import type { HeadRect } from '../display/heads';
 import type { DisplayConnect, DisplayStats, FromDisplayWorker, ToDisplayWorker } from '../display/worker-messages';
@@ -52,6 +53,7 @@ export class DisplayClient {
     readonly channelId: number,
     private readonly worker: WorkerLike,
   ) {
+    countLive('workers', 1);
     worker.onmessage = (e) => this.fromWorker(e.data);
     worker.onerror = (e) => this.crashed(e.message);
   }
@@ -117,12 +119,12 @@ export class DisplayClient {
     this.post({ type: 'close' });
     this.state = 'closed';
     this.rejectAll('disconnected');
-    this.graceTimer ??= setTimeout(() => this.terminate(), WORKER_CLOSE_GRACE_MS);
+    this.graceTimer ??= liveTimeout(() => this.terminate(), WORKER_CLOSE_GRACE_MS);
   }
 
   /** stop the worker now */
   terminate(): void {
-    if (this.graceTimer) clearTimeout(this.graceTimer);
+    clearLiveTimeout(this.graceTimer);
     this.graceTimer = null;
     if (this.terminated) return;
     this.terminated = true;
@@ -130,6 +132,7 @@ export class DisplayClient {
     this.worker.onmessage = null;
     this.worker.onerror = null;
     this.worker.terminate();
+    countLive('workers', -1);
     this.rejectAll('display worker stopped');
   }
 

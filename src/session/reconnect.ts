@@ -8,6 +8,7 @@
  * Timers and randomness are injected, so the policy runs in Node tests with a fake clock.
  */
 import { Emitter } from '../common/emitter';
+import { clearLiveTimeout, liveTimeout } from '../common/live-counts';
 import { isRetryable, type SpiceError } from '../common/errors';
 import type { Session } from './session';
 
@@ -38,8 +39,8 @@ export interface Timers {
 }
 
 export const realTimers: Timers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  set: (fn, ms) => liveTimeout(fn, ms),
+  clear: (h) => clearLiveTimeout(h as ReturnType<typeof setTimeout>),
   now: () => Date.now(),
 };
 

@@ -82,27 +82,37 @@ describe('Session', () => {
     expect(s.inputs.ready).toBe(true);
   });
 
-  it('a channel the server closes is reported on that channel, not fatal; the main channel closing ends the session', async () => {
+  it('a lost channel connection ends the session with that channel named (a reconnect repairs it), not a protocol error', async () => {
     const s = setup();
-    const main = await connected(s);
+    await connected(s);
     s.tr(ChannelType.INPUTS)!.onclose!({ clean: true, reason: 'closed (1000)' });
     expect(s.errors).toEqual([expect.objectContaining({ type: 'networkError', details: 'channelClosed', fatal: false, channel: { channelType: 3, channelId: 0 } })]);
-    expect(s.session.status.state).toBe('connected');
-    expect(s.session.channels.find((c) => c.channelType === 3)?.state).toBe('closed');
-    // a broken socket on the display channel: inside the worker, reported the same way
-    s.tr(ChannelType.DISPLAY)!.onclose!({ clean: false, reason: 'connection lost' });
-    await until(() => s.errors.length === 2, 'the display error');
-    expect(s.errors[1]).toMatchObject({ type: 'networkError', details: 'transportClosed', fatal: false, channel: { channelType: 2, channelId: 0 } });
+    expect(s.session.status).toMatchObject({ state: 'disconnected', error: { type: 'networkError', details: 'channelClosed', fatal: true, channel: { channelType: 3, channelId: 0 } } });
+    expect(s.log.at(-1)).toBe('disconnected clean=false');
+    // what was on screen stays (suspended) until released
+    expect(s.workers[0]!.received.at(-1)).toEqual({ type: 'suspend' });
+    s.session.release();
+    expect(s.workers[0]!.received.at(-1)).toEqual({ type: 'close' });
+    await until(() => s.workers[0]!.terminated, 'the worker stopped', WORKER_CLOSE_GRACE_MS + 2_000);
+
+    // a broken socket on the display channel, inside the worker: the same
+    const s2 = setup();
+    await connected(s2);
+    s2.tr(ChannelType.DISPLAY)!.onclose!({ clean: false, reason: 'connection lost' });
+    await until(() => s2.session.status.state === 'disconnected', 'the end');
+    expect(s2.session.status.error).toMatchObject({ type: 'networkError', details: 'transportClosed', channel: { channelType: 2, channelId: 0 } });
+  });
+
+  it('the main channel closed by the server in order ends the session cleanly, the picture kept until released', async () => {
+    const s = setup();
+    const main = await connected(s);
     main.onclose!({ clean: true, reason: 'closed (1000)' });
     expect(s.session.status).toMatchObject({ state: 'disconnected', message: 'the server closed the session' });
     expect(s.log.at(-1)).toBe('disconnected clean=true');
-    // the session closed its channels; the display worker only closed its channel and keeps the
-    // last frame (a reconnect may follow) until release()
     expect(s.tr(ChannelType.CURSOR)!.closed).toBe(true);
     expect(s.workers[0]!.received.at(-1)).toEqual({ type: 'suspend' });
     expect(s.workers[0]!.terminated).toBe(false);
     s.session.release();
-    expect(s.workers[0]!.received.at(-1)).toEqual({ type: 'close' });
     await until(() => s.workers[0]!.terminated, 'the worker stopped', WORKER_CLOSE_GRACE_MS + 2_000);
   });
 

@@ -201,6 +201,13 @@ export class Session {
       this.end(e, false, e.message);
       return;
     }
+    if (e.type === ErrorTypes.NETWORK_ERROR && e.details !== ErrorDetails.PROXY_REFUSED) {
+      // a channel's connection was lost (dropped, stalled, closed under us): the session is
+      // damaged in a way only a new connection repairs, so it ends (a Reconnector then
+      // brings everything back), instead of running on without a display or input
+      this.end({ ...e, fatal: true }, false, e.message);
+      return;
+    }
     // one channel failing does not take the others down; the status line says which and why
     this.setStatus({ state: this.status.state, message: e.message, error: e });
   }
