@@ -13,6 +13,7 @@ import net from 'node:net';
  * @property {net.Socket} client
  * @property {net.Socket} server
  * @property {boolean} open
+ * @property {() => void} [thaw]           deliver what a freeze held, in order
  */
 
 /**
@@ -106,7 +107,7 @@ export async function startShapingRelay(opts) {
     /** end a freeze: what was held is delivered, in order */
     thaw() {
       shape.frozen = false;
-      for (const c of connections) /** @type {any} */ (c).thaw?.();
+      for (const c of connections) c.thaw?.();
     },
     /** drop every connection (a broken network) */
     dropAll() {

@@ -1,0 +1,100 @@
+// Issue 11, faults on the wire: a shaping relay between our proxy and Xspice adds latency and
+// jitter, caps the bandwidth, drops one channel's connection, or cuts a message half-way and goes
+// silent. For each: what the page shows during the fault, the desktop pixel-exact again after it
+// clears (time printed), and the page's live sockets / workers / timers back to a settled
+// session's (counted through el.liveCounts).
+import { test, expect, showPattern, showPhoto, startXterm } from './harness/index';
+import { clientStatus, openClient, startClientProxy, waitForExactMatch } from './harness/client';
+import { startShapingRelay } from '../scripts/lib/shaping-relay.mjs';
+import type { Page } from '@playwright/test';
+import type { XspiceServer } from '../scripts/lib/xspice.mjs';
+
+test.use({ xspiceOptions: { imageCompression: 'lz', geometry: '800x600' } });
+
+type Counts = { sockets: number; workers: number; timers: number };
+const counts = (page: Page): Promise<Counts> => page.evaluate(() => (document.querySelector('spice-client') as unknown as { liveCounts: Counts }).liveCounts);
+
+async function setupFault(page: Page, xspice: XspiceServer) {
+  const relay = await startShapingRelay({ target: { port: xspice.port } });
+  const proxy = await startClientProxy({ port: relay.port });
+  await showPattern(xspice);
+  await openClient(page, proxy.url);
+  const first = await waitForExactMatch(page, xspice);
+  expect(first.ok, first.detail).toBe(true);
+  // a settled session: main, inputs and cursor sockets here, one display worker, no timers
+  await expect.poll(() => counts(page)).toEqual({ sockets: 3, workers: 1, timers: 0 });
+  return { relay, proxy, settled: await counts(page) };
+}
+
+test('latency 80 ms with 40 ms jitter: stays connected and exact; nothing leaks', async ({ page, xspice }) => {
+  const { relay, proxy, settled } = await setupFault(page, xspice);
+  try {
+    relay.shape({ latencyMs: 80, jitterMs: 40 });
+    await startXterm(xspice, { x: 40, y: 40, cols: 50, rows: 10 });
+    const t0 = Date.now();
+    const m = await waitForExactMatch(page, xspice, 20_000);
+    console.log(`[faults] latency+jitter: exact after ${Date.now() - t0} ms`);
+    expect(m.ok, m.detail).toBe(true);
+    expect((await clientStatus(page)).state).toBe('connected');
+    relay.shape({});
+    expect(await counts(page)).toEqual(settled);
+  } finally {
+    await proxy.close();
+    await relay.stop();
+  }
+});
+
+test('bandwidth capped at 256 KB/s: a photo arrives exact, later; the status stays connected', async ({ page, xspice }) => {
+  const { relay, proxy, settled } = await setupFault(page, xspice);
+  try {
+    relay.shape({ bytesPerSec: 256 * 1024 });
+    await showPhoto(xspice);
+    const t0 = Date.now();
+    const m = await waitForExactMatch(page, xspice, 30_000);
+    console.log(`[faults] 256 KB/s: photo exact after ${Date.now() - t0} ms`);
+    expect(m.ok, m.detail).toBe(true);
+    expect((await clientStatus(page)).state).toBe('connected');
+    relay.shape({});
+    expect(await counts(page)).toEqual(settled);
+  } finally {
+    await proxy.close();
+    await relay.stop();
+  }
+});
+
+test("one channel's connection dropped (display): the page says so, keeps the last frame, reconnects and is exact again", async ({ page, xspice }) => {
+  const { relay, proxy, settled } = await setupFault(page, xspice);
+  try {
+    expect(relay.drop(2)).toBe(1);
+    await expect.poll(async () => (await clientStatus(page)).state, { timeout: 5_000 }).toMatch(/reconnecting|connecting/);
+    await expect(page.locator('spice-client canvas.monitor')).toHaveCount(1);
+    const t0 = Date.now();
+    const m = await waitForExactMatch(page, xspice, 15_000);
+    console.log(`[faults] display connection dropped: exact again after ${Date.now() - t0} ms`);
+    expect(m.ok, m.detail).toBe(true);
+    await expect.poll(() => counts(page)).toEqual(settled);
+  } finally {
+    await proxy.close();
+    await relay.stop();
+  }
+});
+
+test('a message cut half-way, then silence: the stall is shown within 10 s; after it clears the desktop is exact again', async ({ page, xspice }) => {
+  const { relay, proxy, settled } = await setupFault(page, xspice);
+  try {
+    relay.cutAfter(5_000); // the photo's first image message is far larger
+    const t0 = Date.now();
+    await showPhoto(xspice);
+    await expect.poll(async () => (await clientStatus(page)).message, { timeout: 12_000 }).toMatch(/stalled/);
+    console.log(`[faults] partial message: stall shown after ${Date.now() - t0} ms`);
+    relay.thaw();
+    const t1 = Date.now();
+    const m = await waitForExactMatch(page, xspice, 15_000);
+    console.log(`[faults] partial message: exact again ${Date.now() - t1} ms after the link came back`);
+    expect(m.ok, m.detail).toBe(true);
+    await expect.poll(() => counts(page)).toEqual(settled);
+  } finally {
+    await proxy.close();
+    await relay.stop();
+  }
+});
