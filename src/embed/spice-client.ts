@@ -8,6 +8,7 @@
  */
 import { WebSocketTransport } from '../channels/transport';
 import { webCryptoEncrypt } from '../channels/webcrypto';
+import { ErrorDetails, type SpiceError } from '../common/errors';
 import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
 import {
@@ -37,6 +38,21 @@ export interface SpiceClientOptions {
 }
 
 const PROTOCOLS = ['binary'];
+
+/** a short cause for the status line; the full typed error goes out with 'spiceerror' */
+function lostBecause(e: SpiceError | undefined): string {
+  switch (e?.details) {
+    case undefined:
+      return 'the server closed the session';
+    case ErrorDetails.CONNECT_FAILED:
+    case ErrorDetails.SERVER_UNREACHABLE:
+      return 'the server cannot be reached';
+    case ErrorDetails.STALLED:
+      return 'the connection stalled';
+    default:
+      return 'the connection to the server was lost';
+  }
+}
 
 function compressionOf(name: string | null | undefined): number | undefined {
   const n = name?.toUpperCase();
@@ -154,7 +170,7 @@ export class SpiceClient extends EventTarget {
     this.#reconnector = rc;
     rc.ev.on('scheduled', (e) => {
       if (!live()) return;
-      const why = e.error ? e.error.message : 'the server closed the session';
+      const why = lostBecause(e.error);
       this.#setStatus({ state: 'reconnecting', message: `connection lost (${why}); reconnecting in ${Math.max(1, Math.round(e.delayMs / 1000))} s`, error: e.error });
       this.#emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, at: e.at, error: e.error });
     });
