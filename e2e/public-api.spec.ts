@@ -69,7 +69,7 @@ test('a page that has only the library build connects, receives typed events and
       .toBe(true);
 
     await page.evaluate(() => (window as unknown as { embed: { client: { disconnect(): void } } }).embed.client.disconnect());
-    await expect.poll(async () => (await events()).find((e) => e.type === 'disconnect')?.detail).toEqual({ clean: true, reason: 'disconnected by the user' });
+    await expect.poll(async () => (await events()).find((e) => e.type === 'disconnect')?.detail).toEqual({ clean: true, reason: 'disconnected by the user', local: true });
     expect(await page.locator('#screen canvas.monitor').count()).toBe(0);
   } finally {
     await proxy.close();

@@ -42,6 +42,23 @@ export async function startShapingRelay(opts) {
       let releaseAt = 0;
       /** @type {Buffer[]} */
       const held = [];
+      /**
+       * Chunks waiting for their release time, in arrival order, sent by one timer for the head:
+       * a timer per chunk would reorder chunks whose fractional delays round to the same ms.
+       * @type {Array<{ d: Buffer, at: number }>}
+       */
+      const line = [];
+      /** @type {NodeJS.Timeout | null} */
+      let timer = null;
+      const pump = () => {
+        timer = null;
+        const now = Date.now();
+        while (line.length && line[0].at <= now) {
+          const head = /** @type {{ d: Buffer, at: number }} */ (line.shift());
+          if (c.open) to.write(head.d);
+        }
+        if (line.length) timer = setTimeout(pump, Math.max(1, Math.ceil(line[0].at - now)));
+      };
       from.on('data', (d) => {
         if (!toClient && c.channelType === null) {
           linkHead = Buffer.concat([linkHead, d]);
@@ -66,9 +83,12 @@ export async function startShapingRelay(opts) {
         const delay = shape.latencyMs + (shape.jitterMs ? Math.random() * shape.jitterMs : 0);
         const wire = shape.bytesPerSec ? (d.length * 1000) / shape.bytesPerSec : 0;
         releaseAt = Math.max(releaseAt + wire, now + delay + wire);
-        const at = releaseAt;
-        if (at <= now) to.write(d);
-        else setTimeout(() => c.open && to.write(d), at - now);
+        if (releaseAt <= now && !line.length) {
+          to.write(d);
+          return;
+        }
+        line.push({ d, at: releaseAt });
+        if (!timer) timer = setTimeout(pump, Math.max(1, Math.ceil(line[0].at - now)));
       });
       thawers.push(() => {
         for (const d of held.splice(0)) if (c.open) to.write(d);

@@ -10,8 +10,10 @@
  * migration and reconnect. Messages already received from the old connection are still
  * processed, in order, before anything from the new one.
  *
- * Size: about 17 KB; link, auth, framing, ACK, ping and relink share one in-order message queue
- * and its phase, and splitting them would spread that state across files.
+ * Size: about 21 KB; link, framing, ACK, ping, relink, the migration switch-over and the
+ * link/stall timers all act on one in-order message queue and its connection generation, and
+ * splitting them would spread that state across files (the link stage and the pending
+ * destination connection are already their own modules).
  */
 import { ChannelType, Msg, Msgc, channelTypeName } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
@@ -61,6 +63,9 @@ export interface RelinkOptions {
 }
 
 type Phase = 'linking' | 'data' | 'closed';
+
+/** how long the link stage may take before the connection counts as failed (a hung server or proxy) */
+export const LINK_TIMEOUT_MS = 10_000;
 
 /** silence in the middle of a message after which the connection counts as dead (watchStall) */
 export const STALL_MS = 8_000;
@@ -148,7 +153,23 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.link = new LinkStage((b) => t.send(b), this.linkParams(), (r) => this.linked(r), (e) => this.fail(e));
     this.attach(t);
     this.link.begin();
+    clearLiveTimeout(this.linkTimer);
+    this.linkTimer = liveTimeout(() => {
+      this.linkTimer = null;
+      if (this.phase !== 'linking') return;
+      const error: SpiceError = {
+        type: ErrorTypes.NETWORK_ERROR,
+        details: ErrorDetails.CONNECT_FAILED,
+        fatal: this.isFatalChannel,
+        message: `${this.name}: no answer to the link in ${LINK_TIMEOUT_MS / 1000} s`,
+        channel: this.ref,
+      };
+      this.finish(error, false, error.message);
+      this.transport.close();
+    }, LINK_TIMEOUT_MS);
   }
+
+  private linkTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** route a transport's bytes and close to this channel, for the current connection only */
   private attach(t: Transport): void {
@@ -381,6 +402,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.cancelMigration();
     clearLiveTimeout(this.stallTimer);
     this.stallTimer = null;
+    clearLiveTimeout(this.linkTimer);
+    this.linkTimer = null;
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
     try {
@@ -414,6 +437,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   /** the link stage is done: the data phase starts */
   private linked(r: LinkResult): void {
     if (this.phase !== 'linking') return;
+    clearLiveTimeout(this.linkTimer);
+    this.linkTimer = null;
     this.serverCommonCaps = r.serverCommonCaps;
     this.serverChannelCaps = r.serverChannelCaps;
     this.framer.miniHeader = r.miniHeader;
