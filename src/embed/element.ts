@@ -13,6 +13,7 @@ import { SpiceClient } from './spice-client';
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
   'connect', 'disconnect', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode',
+  'agent', 'clipboard', 'filetransfer',
 ];
 
 export class SpiceClientElement extends LitElement {
@@ -21,6 +22,7 @@ export class SpiceClientElement extends LitElement {
     askPassword: { state: true },
     viewOnly: { type: Boolean, attribute: 'view-only' },
     scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
+    resizeSession: { type: Boolean, attribute: 'resize-session' },
   };
 
   declare status: SessionStatus;
@@ -28,6 +30,8 @@ export class SpiceClientElement extends LitElement {
   declare viewOnly: boolean;
   /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
   declare scaleViewport: boolean;
+  /** the guest's screen follows the element's size (through the agent; noVNC's name) */
+  declare resizeSession: boolean;
 
   #client: SpiceClient | null = null;
   #settings: ConnectSettings | null = null;
@@ -40,6 +44,7 @@ export class SpiceClientElement extends LitElement {
     this.askPassword = null;
     this.viewOnly = false;
     this.scaleViewport = true;
+    this.resizeSession = false;
     this.#screen = document.createElement('div');
     this.#screen.className = 'screen';
     this.#screen.setAttribute('part', 'screen');
@@ -68,7 +73,7 @@ export class SpiceClientElement extends LitElement {
       this.#client.connect(opts);
       return;
     }
-    const c = new SpiceClient(this.#screen, { ...opts, scaleViewport: this.scaleViewport, autoconnect: false });
+    const c = new SpiceClient(this.#screen, { ...opts, scaleViewport: this.scaleViewport, resizeSession: this.resizeSession, autoconnect: false });
     this.#client = c;
     for (const type of FORWARDED) {
       c.addEventListener(type, (e: Event) => this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail })));
@@ -94,6 +99,35 @@ export class SpiceClientElement extends LitElement {
   /** counters of monitor `index`'s display channel: messages and image types received */
   displayStats(index = 0): Promise<DisplayStats> {
     return this.#client ? this.#client.displayStats(index) : Promise.reject(new Error('not connected'));
+  }
+
+  /** put text on the guest's clipboard (false without an agent that does the clipboard) */
+  setClipboard(text: string, selection = 0): boolean {
+    return this.#client?.setClipboard(text, selection) ?? false;
+  }
+
+  /** put a PNG image on the guest's clipboard */
+  setClipboardImage(png: Blob | Uint8Array, selection = 0): Promise<boolean> {
+    return this.#client?.setClipboardImage(png, selection) ?? Promise.resolve(false);
+  }
+
+  /** the guest's monitors (index = monitor id; 0×0 disables one); needs the agent */
+  setGuestMonitors(monitors: Array<{ width: number; height: number; x: number; y: number }>): void {
+    this.#client?.setGuestMonitors(monitors);
+  }
+
+  /** send a file to the guest (resolves when the agent has written it); progress: `filetransfer` events */
+  sendFile(file: File): Promise<void> {
+    return this.#client ? this.#client.sendFile(file) : Promise.reject(new Error('not connected'));
+  }
+
+  /** cancel a file transfer (or all of them) */
+  cancelFileTransfer(id?: number): void {
+    this.#client?.cancelFileTransfer(id);
+  }
+
+  get agentConnected(): boolean {
+    return this.#client?.agentConnected ?? false;
   }
 
   get mouseMode(): number {
@@ -127,6 +161,7 @@ export class SpiceClientElement extends LitElement {
     if (!this.#client) return;
     if (changed.has('scaleViewport')) this.#client.scaleViewport = this.scaleViewport;
     if (changed.has('viewOnly')) this.#client.viewOnly = this.viewOnly;
+    if (changed.has('resizeSession')) this.#client.resizeSession = this.resizeSession;
   }
 
   private async saveScreenshot(): Promise<void> {
