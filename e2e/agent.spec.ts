@@ -4,7 +4,7 @@
 // own code, so each assertion checks what the guest really got.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { test, expect } from './harness/index';
+import { test, expect, encodePng, decodePng } from './harness/index';
 import { openClient, startClientProxy } from './harness/client';
 
 test.use({ xspiceOptions: { imageCompression: 'lz', agent: true } });
@@ -37,7 +37,7 @@ async function waitForAgent(page: import('@playwright/test').Page, connected = t
  * Run an X client on the server's display, asynchronously: the proxy runs in this Node process,
  * so a synchronous child (spawnSync) would stop it relaying while xclip waits for the agent.
  */
-function xclip(env: NodeJS.ProcessEnv, args: string[], input?: string): Promise<{ code: number | null; out: Buffer }> {
+function xclip(env: NodeJS.ProcessEnv, args: string[], input?: string | Buffer): Promise<{ code: number | null; out: Buffer }> {
   return new Promise((resolve, reject) => {
     // xclip -i forks a child that owns the selection: stdout/stderr must not be pipes we wait on
     const p = spawn('xclip', args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', input === undefined ? 'pipe' : 'ignore', 'ignore'] });
@@ -107,6 +107,59 @@ test('clipboard both ways: 1 MB of UTF-8 text byte for byte, and the agent resta
     const small = `nach dem Neustart ✓ ${Date.now()}`;
     expect(await page.evaluate((t) => (document.querySelector('spice-client') as unknown as El).setClipboard(t), small)).toBe(true);
     await expect.poll(async () => (await guestClipboard(xspice.env)).toString('utf8'), { timeout: 15_000 }).toBe(small);
+  } finally {
+    await proxy.close();
+  }
+});
+
+/** a w×h RGBA test image: gradients and an XOR pattern, opaque (PNG round trips keep it exact) */
+function testImage(w: number, h: number): { width: number; height: number; rgba: Buffer } {
+  const rgba = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      rgba[o] = Math.round((x * 255) / (w - 1));
+      rgba[o + 1] = Math.round((y * 255) / (h - 1));
+      rgba[o + 2] = (x ^ y) & 255;
+      rgba[o + 3] = 255;
+    }
+  }
+  return { width: w, height: h, rgba };
+}
+
+test('clipboard images both ways: PNG pixel-exact', async ({ page, xspice }) => {
+  const proxy = await startClientProxy(xspice);
+  try {
+    await openClient(page, proxy.url);
+    await waitForAgent(page);
+    // page → guest
+    const img = testImage(97, 61);
+    const png = encodePng(img.width, img.height, img.rgba);
+    expect(await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      return (document.querySelector('spice-client') as unknown as { setClipboardImage(p: Uint8Array): Promise<boolean> }).setClipboardImage(bytes);
+    }, png.toString('base64'))).toBe(true);
+    let got: Buffer = Buffer.alloc(0);
+    await expect.poll(async () => (got = (await xclip(xspice.env, ['-o', '-selection', 'clipboard', '-t', 'image/png'])).out).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const inGuest = decodePng(got);
+    expect({ width: inGuest.width, height: inGuest.height }).toEqual({ width: 97, height: 61 });
+    expect(Buffer.compare(Buffer.from(inGuest.rgba), img.rgba)).toBe(0);
+
+    // guest → page
+    await page.evaluate(() => {
+      const w = window as unknown as { pngs: number[][] };
+      w.pngs = [];
+      document.querySelector('spice-client')!.addEventListener('clipboard', (e) => {
+        const d = (e as CustomEvent<{ type: string; data?: Uint8Array }>).detail;
+        if (d.type === 'image/png' && d.data) w.pngs.push([...d.data]);
+      });
+    });
+    const img2 = testImage(130, 40);
+    await xclip(xspice.env, ['-i', '-selection', 'clipboard', '-t', 'image/png'], encodePng(img2.width, img2.height, img2.rgba));
+    await page.waitForFunction(() => (window as unknown as { pngs: number[][] }).pngs.length > 0, undefined, { timeout: 15_000 });
+    const back = decodePng(Buffer.from(await page.evaluate(() => (window as unknown as { pngs: number[][] }).pngs[0]!)));
+    expect({ width: back.width, height: back.height }).toEqual({ width: 130, height: 40 });
+    expect(Buffer.compare(Buffer.from(back.rgba), img2.rgba)).toBe(0);
   } finally {
     await proxy.close();
   }
