@@ -20,6 +20,8 @@ export class SpiceClientElement extends LitElement {
   static override properties = {
     status: { state: true },
     askPassword: { state: true },
+    clipPanel: { state: true },
+    agentOn: { state: true },
     viewOnly: { type: Boolean, attribute: 'view-only' },
     scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
     resizeSession: { type: Boolean, attribute: 'resize-session' },
@@ -27,6 +29,11 @@ export class SpiceClientElement extends LitElement {
 
   declare status: SessionStatus;
   declare askPassword: string | null;
+  /** the clipboard panel is open (for pages where the async Clipboard API is not allowed) */
+  declare clipPanel: boolean;
+  declare agentOn: boolean;
+  /** the guest's last copied text, shown in the panel */
+  #guestText = '';
   declare viewOnly: boolean;
   /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
   declare scaleViewport: boolean;
@@ -42,6 +49,8 @@ export class SpiceClientElement extends LitElement {
     super();
     this.status = { state: 'idle', message: 'not connected' };
     this.askPassword = null;
+    this.clipPanel = false;
+    this.agentOn = false;
     this.viewOnly = false;
     this.scaleViewport = true;
     this.resizeSession = false;
@@ -61,6 +70,8 @@ export class SpiceClientElement extends LitElement {
     .screen { flex: 1; }
     form.pw { position: absolute; inset: 0; margin: auto; width: 320px; height: fit-content; padding: 16px; background: #2b2b2b; border: 1px solid #555; border-radius: 6px; display: flex; flex-direction: column; gap: 8px; z-index: 1; }
     form.pw input { font: inherit; padding: 4px; }
+    .clip { display: flex; gap: 8px; padding: 4px 8px; background: #2b2b2b; }
+    .clip textarea { flex: 1; height: 4em; font: 12px monospace; }
     .stage { flex: 1; display: flex; position: relative; min-height: 0; }
   `;
 
@@ -80,6 +91,12 @@ export class SpiceClientElement extends LitElement {
     }
     c.addEventListener('status', (e) => (this.status = e.detail));
     c.addEventListener('credentialsrequired', (e) => (this.askPassword = e.detail.message));
+    c.addEventListener('agent', (e) => (this.agentOn = e.detail.connected));
+    c.addEventListener('clipboard', (e) => {
+      if (e.detail.text === undefined) return;
+      this.#guestText = e.detail.text;
+      this.requestUpdate();
+    });
     c.connect();
   }
 
@@ -208,11 +225,16 @@ export class SpiceClientElement extends LitElement {
         <button @click=${() => this.sendCtrlAltDel()} title="Send Ctrl+Alt+Del">Ctrl+Alt+Del</button>
         <button @click=${() => this.saveScreenshot()} title="Save the screen as PNG">Save screenshot</button>
         <button @click=${() => (this.scaleViewport = !this.scaleViewport)} title="Fit to window or show 1:1">${this.scaleViewport ? '1:1' : 'Fit'}</button>
+        ${this.agentOn ? html`<button @click=${() => (this.clipPanel = !this.clipPanel)} title="Text to and from the guest's clipboard">Clipboard</button>` : nothing}
         <button @click=${() => this.toggleFullscreen()} title="Fullscreen (keys such as Esc and Alt+Tab go to the guest)">Fullscreen</button>
         ${connected
           ? html`<button @click=${() => this.disconnect()}>Disconnect</button>`
           : html`<button @click=${() => this.#settings && this.connect(this.#settings)} ?disabled=${!this.#settings}>Reconnect</button>`}
       </div>
+      ${this.clipPanel
+        ? html`<div class="clip" part="clipboard"><textarea .value=${this.#guestText} aria-label="Clipboard text"></textarea>
+            <button @click=${(e: Event) => this.setClipboard(((e.target as HTMLElement).previousElementSibling as HTMLTextAreaElement).value)} title="Put this text on the guest's clipboard">Send to guest</button></div>`
+        : nothing}
       <div class="stage">
         ${this.#screen}
         ${this.askPassword !== null

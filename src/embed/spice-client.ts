@@ -242,6 +242,8 @@ export class SpiceClient extends EventTarget {
       // the system clipboard only takes writes from a focused page (and a secure context)
       if ((this.#opts.clipboardSync ?? true) && c.text !== undefined && document.hasFocus() && navigator.clipboard?.writeText) {
         navigator.clipboard.writeText(c.text).catch(() => undefined);
+      } else if ((this.#opts.clipboardSync ?? true) && c.data && document.hasFocus() && navigator.clipboard?.write && typeof ClipboardItem !== 'undefined') {
+        navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([c.data as Uint8Array<ArrayBuffer>], { type: 'image/png' }) })]).catch(() => undefined);
       }
     });
     agent.ev.on('fileprogress', (p) => live() && this.#emit('filetransfer', { ...p, state: 'progress' }));
