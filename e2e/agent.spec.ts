@@ -250,3 +250,23 @@ test('resizeSession: the guest screen follows the element, 20 rapid resizes end 
     await proxy.close();
   }
 });
+
+test('async Clipboard API: a guest copy reaches the system clipboard, the page clipboard goes to the guest on focus', async ({ page, context, xspice }) => {
+  const proxy = await startClientProxy(xspice);
+  try {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(proxy.url).origin });
+    await openClient(page, proxy.url);
+    await waitForAgent(page);
+    await page.bringToFront();
+    // guest → system clipboard (navigator.clipboard.writeText while the page has focus)
+    await guestCopy(xspice.env, 'vom Gast ✓ 1');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 15_000 }).toBe('vom Gast ✓ 1');
+    // system clipboard → guest when the screen gets focus
+    await page.evaluate(() => navigator.clipboard.writeText('von der Seite ✓ 2'));
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.locator('spice-client canvas.monitor').first().click({ position: { x: 5, y: 5 } });
+    await expect.poll(async () => (await guestClipboard(xspice.env)).toString('utf8'), { timeout: 15_000 }).toBe('von der Seite ✓ 2');
+  } finally {
+    await proxy.close();
+  }
+});

@@ -93,7 +93,7 @@ export class SpiceClientElement extends LitElement {
     c.addEventListener('credentialsrequired', (e) => (this.askPassword = e.detail.message));
     c.addEventListener('agent', (e) => (this.agentOn = e.detail.connected));
     c.addEventListener('clipboard', (e) => {
-      if (e.detail.text === undefined) return;
+      if (e.detail.text === undefined || e.detail.selection !== 0) return;
       this.#guestText = e.detail.text;
       this.requestUpdate();
     });

@@ -61,6 +61,8 @@ export class SpiceClient extends EventTarget {
   #target: HTMLElement;
   #resizeObserver: ResizeObserver | null = null;
   #resizeSession = false;
+  /** the last text that went between guest and system clipboard (either way), so it does not bounce back */
+  #clipSeen = '';
   #status: SessionStatus = { state: 'idle', message: 'not connected' };
   #sizes = new Map<string, string>();
 
@@ -76,6 +78,8 @@ export class SpiceClient extends EventTarget {
     this.#view.scaleToFit = options.scaleViewport ?? true;
     this.#target = target;
     this.resizeSession = !!options.resizeSession;
+    // the page's clipboard goes to the guest when the screen gets focus (if the browser lets us read it)
+    target.addEventListener('focusin', () => this.#pullPageClipboard());
     // files dropped on the screen go to the guest (its agent's download folder)
     target.addEventListener('dragover', (e) => {
       if (this.#agent?.connected && e.dataTransfer?.types.includes('Files')) e.preventDefault();
@@ -239,10 +243,13 @@ export class SpiceClient extends EventTarget {
     agent.ev.on('clipboard', (c) => {
       if (!live()) return;
       this.#emit('clipboard', c);
-      // the system clipboard only takes writes from a focused page (and a secure context)
-      if ((this.#opts.clipboardSync ?? true) && c.text !== undefined && document.hasFocus() && navigator.clipboard?.writeText) {
+      // the system clipboard only takes writes from a focused page (and a secure context); only the
+      // guest's CLIPBOARD selection goes there, not PRIMARY (every text selection in an X guest)
+      if (c.selection !== 0 || !(this.#opts.clipboardSync ?? true)) return;
+      if (c.text !== undefined && document.hasFocus() && navigator.clipboard?.writeText) {
+        this.#clipSeen = c.text;
         navigator.clipboard.writeText(c.text).catch(() => undefined);
-      } else if ((this.#opts.clipboardSync ?? true) && c.data && document.hasFocus() && navigator.clipboard?.write && typeof ClipboardItem !== 'undefined') {
+      } else if (c.data && document.hasFocus() && navigator.clipboard?.write && typeof ClipboardItem !== 'undefined') {
         navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([c.data as Uint8Array<ArrayBuffer>], { type: 'image/png' }) })]).catch(() => undefined);
       }
     });
@@ -257,6 +264,17 @@ export class SpiceClient extends EventTarget {
 
   disconnect(): void {
     this.#session?.disconnect();
+  }
+
+  /** the system clipboard's text → the guest, unless it is what the guest itself copied last */
+  #pullPageClipboard(): void {
+    if (!(this.#opts.clipboardSync ?? true) || !this.#agent?.connected || !navigator.clipboard?.readText) return;
+    navigator.clipboard.readText().then((t) => {
+      if (t && t !== this.#clipSeen) {
+        this.#clipSeen = t;
+        this.#agent?.setClipboardText(t);
+      }
+    }, () => undefined); // not allowed (no permission, insecure context): the panel is the way
   }
 
   /** with resizeSession: ask the guest for the element's size (the agent debounces) */
