@@ -4,7 +4,7 @@
 // by sendFile and one dropped on the screen land in the agent's folder with the same SHA-256; a
 // cancelled transfer leaves no file).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, run, showPattern, comparePixels, describeComparison, grabFramebuffer } from './harness/index';
@@ -151,6 +151,23 @@ test.describe('file transfer', () => {
       await page.evaluate(() => (document.querySelector('spice-client') as unknown as El).cancelFileTransfer());
       await expect.poll(async () => (await events()).filter((e) => e.name === 'cancelled.bin').at(-1)?.state, { timeout: 5_000 }).toBe('cancelled');
       await expect.poll(() => readdirSync(dir).sort(), { timeout: 10_000 }).toEqual(['dropped.txt', 'payload-ä.bin']);
+
+      // the guest cannot write (its folder is now a plain file): the agent's error is a typed
+      // spiceerror, the transfer fails, and the status line shows it
+      rmSync(dir, { recursive: true, force: true });
+      writeFileSync(dir, 'not a folder');
+      await make('unwritable.bin', 100_000, 99);
+      const err = await page.evaluate(async () => {
+        const el = document.querySelector('spice-client') as unknown as El;
+        const seen: Array<{ type: string; details: string; fatal: boolean }> = [];
+        el.addEventListener('spiceerror', (e) => seen.push((e as CustomEvent<{ type: string; details: string; fatal: boolean }>).detail));
+        const r = await el.sendFile((window as unknown as { files: Record<string, File> }).files['unwritable.bin']!).then(() => null, (e: { type: string; details: string; fatal: boolean }) => ({ type: e.type, details: e.details, fatal: e.fatal }));
+        return { rejected: r, events: seen.map((e) => ({ type: e.type, details: e.details, fatal: e.fatal })) };
+      });
+      expect(err.rejected).toEqual({ type: 'agentError', details: 'fileTransferFailed', fatal: false });
+      expect(err.events).toContainEqual({ type: 'agentError', details: 'fileTransferFailed', fatal: false });
+      expect((await events()).filter((e) => e.name === 'unwritable.bin').at(-1)?.state).toBe('failed');
+      await expect(page.locator('spice-client .status')).toContainText('unwritable.bin');
     } finally {
       await proxy.close();
     }
