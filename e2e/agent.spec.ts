@@ -182,7 +182,8 @@ test('resizeSession: the guest screen follows the element, 20 rapid resizes end 
   const proxy = await startClientProxy(xspice);
   try {
     await page.setViewportSize({ width: 1100, height: 800 });
-    await openClient(page, proxy.url);
+    // the page's URL parameter (noVNC's name) turns resizeSession on
+    await openClient(page, `${proxy.url}${proxy.url.includes('?') ? '&' : '?'}resize=remote`);
     await waitForAgent(page);
     await page.evaluate(() => {
       const w = window as unknown as { sizes: string[] };
@@ -192,7 +193,7 @@ test('resizeSession: the guest screen follows the element, 20 rapid resizes end 
         const d = (e as unknown as CustomEvent<{ width: number; height: number }>).detail;
         w.sizes.push(`${d.width}x${d.height}`);
       });
-      el.resizeSession = true;
+      if (!el.resizeSession) throw new Error('resize=remote did not turn resizeSession on');
     });
     const guest = async () => {
       const s = await xspice.screenSize();
