@@ -36,6 +36,9 @@ export const REQUIRED = Object.freeze([
   ['ss', 'iproute2'],
   ['openssl', 'openssl'],
   ['xclip', 'xclip'],
+  // e2e (issue 9): the guest agent in the Xspice session — clipboard, resize, monitors, files
+  ['spice-vdagent', 'spice-vdagent'],
+  ['/usr/sbin/spice-vdagentd', 'spice-vdagent'],
   ['/usr/include/spice-server/spice.h', 'libspice-server-dev'],
   ['pkg-config', 'pkg-config'],
   ['gcc', 'gcc'],

@@ -3,4 +3,5 @@ import { settingsFromUrl } from './embed/index';
 
 const el = document.querySelector('spice-client') ?? document.body.appendChild(document.createElement('spice-client'));
 const settings = settingsFromUrl(location);
+el.resizeSession = settings.resizeSession;
 if (settings.autoconnect) el.connect(settings);

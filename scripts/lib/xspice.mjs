@@ -53,6 +53,9 @@ export const STREAMING_MODES = Object.freeze(['off', 'all', 'filter']);
  *                                         each FIFO AFTER start: an existing one is ignored)
  * @property {boolean} [agentMouse=true]
  * @property {boolean} [disableCopyPaste=false]
+ * @property {boolean} [agent=false]       run spice-vdagentd + spice-vdagent in the X session (the
+ *                                         guest agent: clipboard, monitors config, file transfer);
+ *                                         files sent to the guest land in `agentFileDir`
  * @property {number | true} [tlsPort]     also listen with TLS: a port, or true for a free one
  * @property {string} [x509Dir]            dir with ca-cert.pem, server-cert.pem, server-key.pem;
  *                                         default (with tlsPort): a CA + cert made with openssl in runDir
@@ -87,6 +90,9 @@ export const STREAMING_MODES = Object.freeze(['off', 'all', 'filter']);
  * @property {(geometry: string) => Promise<{width: number, height: number}>} setGeometry  xrandr -s WxH
  * @property {() => string} logs           tail of Xorg.log + Xorg's stderr, for failure reports
  * @property {() => boolean} running
+ * @property {string | null} agentFileDir  where the agent saves transferred files (with `agent`)
+ * @property {() => Promise<void>} agentStop   stop the agent (the server sends AGENT_DISCONNECTED)
+ * @property {() => Promise<void>} agentStart  start it again (AGENT_CONNECTED_TOKENS)
  * @property {() => Promise<void>} stop    stop content clients then Xorg (TERM, KILL after 5 s); idempotent
  */
 
@@ -240,12 +246,22 @@ async function startOnce(opts) {
       ['SpiceAgentMouse', 'XSPICE_AGENT_MOUSE', agentMouse ? '1' : '0'],
       ['SpiceDisableCopyPaste', 'XSPICE_DISABLE_COPY_PASTE', noCopyPaste ? '1' : '0'],
       ['SpiceExitOnDisconnect', 'XSPICE_EXIT_ON_DISCONNECT', '0'],
-      ['SpiceVdagentEnabled', 'XSPICE_VDAGENT_ENABLED', '0'],
+      ['SpiceVdagentEnabled', 'XSPICE_VDAGENT_ENABLED', opts.agent ? '1' : '0'],
       ['SpiceSasl', 'XSPICE_SASL', '0'],
       ['SpiceIPV4Only', 'XSPICE_IPV4_ONLY', '0'],
       ['SpiceIPV6Only', 'XSPICE_IPV6_ONLY', '0'],
     ];
     if (password) options.push(['SpicePassword', 'XSPICE_PASSWORD', password]);
+    if (opts.agent) {
+      // the driver makes a unix socket at the virtio path; spice-vdagentd connects to it as if it
+      // were the guest's virtio-serial port (real-servers.md "Agent")
+      options.push(
+        ['SpiceVdagentVirtioPath', 'XSPICE_VDAGENT_VIRTIO_PATH', path.join(runDir, 'vdagent.virtio')],
+        ['SpiceVdagentUinputPath', 'XSPICE_VDAGENT_UINPUT_PATH', path.join(runDir, 'vdagent.uinput')],
+        ['SpiceVdagentUid', 'XSPICE_VDAGENT_UID', String(process.getuid?.() ?? 0)],
+        ['SpiceVdagentGid', 'XSPICE_VDAGENT_GID', String(process.getgid?.() ?? 0)],
+      );
+    }
     if (tlsPort && x509Dir) {
       options.push(['SpiceTlsPort', 'XSPICE_TLS_PORT', String(tlsPort)], ['SpiceX509Dir', 'XSPICE_X509_DIR', x509Dir]);
     } else {
@@ -409,6 +425,17 @@ EndSection
         server.height = s.height;
         return s;
       },
+      agentFileDir: opts.agent ? path.join(runDir, 'agent-files') : null,
+      async agentStop() {
+        const a = agentProcs;
+        agentProcs = [];
+        await Promise.all(a.reverse().map((p) => p.stop(3000)));
+      },
+      async agentStart() {
+        if (!opts.agent) throw new Error('Xspice started without agent: true');
+        if (agentProcs.length) return;
+        agentProcs = await startAgent(server, runDir, timeout);
+      },
       logs: () => `--- ${outFile}\n${tail(outFile, 40)}\n--- ${logFile}\n${tail(logFile, 60)}`,
       running: () => !stopped && proc.running(),
       stop() {
@@ -424,8 +451,11 @@ EndSection
         return stopping;
       },
     };
+    /** @type {import('./proc.mjs').Proc[]} */
+    let agentProcs = [];
     if (opts.geometry) await server.setGeometry(opts.geometry);
     else Object.assign(server, await screenSize());
+    if (opts.agent) await server.agentStart();
     return server;
   } catch (e) {
     if (xorg) await xorg.stop(2000);
@@ -433,6 +463,27 @@ EndSection
     if (runDir && !keepRunDir && !opts.runDir) rmSync(runDir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * spice-vdagentd (the system daemon, on the driver's virtio socket, fake uinput, no logind) and
+ * spice-vdagent (the X session agent, files into runDir/agent-files, no file manager opened), as
+ * ../testbed/xspice-up.sh does. Resolves once the session agent has registered with the daemon.
+ * @param {XspiceServer} server @param {string} runDir @param {number} timeout
+ * @returns {Promise<import('./proc.mjs').Proc[]>}
+ */
+async function startAgent(server, runDir, timeout) {
+  const virtio = path.join(runDir, 'vdagent.virtio');
+  const udcs = path.join(runDir, 'vdagent.udcs');
+  const files = path.join(runDir, 'agent-files');
+  mkdirSync(files, { recursive: true });
+  rmSync(udcs, { force: true });
+  await waitFor(() => existsSync(virtio), { timeout, interval: 20, what: `the driver's vdagent socket ${virtio}` });
+  const daemonLog = path.join(runDir, 'vdagentd.log');
+  const daemon = server.spawnClient('/usr/sbin/spice-vdagentd', ['-x', '-f', '-X', '-d', '-S', udcs, '-s', virtio, '-u', path.join(runDir, 'vdagent.uinput')], { name: 'spice-vdagentd', logFile: daemonLog });
+  await waitFor(() => existsSync(udcs), { timeout, interval: 20, what: 'spice-vdagentd socket' });
+  const agent = server.spawnClient('spice-vdagent', ['-x', '-d', '-s', virtio, '-S', udcs, '-f', files, '-o', '0'], { name: 'spice-vdagent', logFile: path.join(runDir, 'vdagent.log') });
+  return [daemon, agent];
 }
 
 /**

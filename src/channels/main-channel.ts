@@ -1,15 +1,16 @@
 /**
  * Main channel (spice-protocol.md §3): session id, channel list, mouse mode, multimedia time.
- * The agent and migration arrive in later work; their messages are parsed and surfaced as
- * events so nothing is silently lost.
+ * The agent's bytes only pass through here (§4): AGENT_DATA bodies go out as `agentData` events
+ * and AGENT_TOKEN grants as `agentToken`; src/agent owns framing, tokens and state and sends with
+ * sendAgentStart / sendAgentData / sendAgentToken. Migration messages arrive in later work.
  */
 import { MainCap, MouseMode, MsgMain, MsgcMain } from '../protocol/enums';
 import {
   buildMouseModeRequest, parseAgentTokens, parseChannelsList, parseMainInit, parseMigrationDstInfo, parseMouseMode,
   parseMultiMediaTime, parseName, parseUuid, type ChannelId, type MainInit, type MigrateDstInfo,
 } from '../protocol/main';
-import { SpiceWriter } from '../protocol/writer';
 import type { SpiceReader } from '../protocol/reader';
+import { SpiceWriter } from '../protocol/writer';
 import { SpiceChannel, type ChannelOptions } from './channel';
 
 export type MainEvents = {
@@ -19,7 +20,8 @@ export type MainEvents = {
   mmTime: number;
   name: string;
   uuid: Uint8Array;
-  agent: { connected: boolean; tokens: number };
+  /** agent (dis)connected; `tokens`: AGENT_DATA messages we may send (INIT / CONNECTED_TOKENS) */
+  agent: { connected: boolean; tokens: number; error?: number };
   agentData: Uint8Array;
   /** MIGRATE_BEGIN(_SEAMLESS): link every channel to `dst` and answer (§3.5) */
   migrateBegin: { dst: MigrateDstInfo; seamless: boolean; srcVersion: number };
@@ -29,6 +31,8 @@ export type MainEvents = {
   migrateEnd: void;
   /** MIGRATE_SWITCH_HOST: connect again, from scratch, to `dst` */
   switchHost: MigrateDstInfo;
+  /** AGENT_TOKEN: this many more AGENT_DATA messages may be sent (§3.1) */
+  agentToken: number;
 };
 
 export class MainChannel extends SpiceChannel<MainEvents> {
@@ -38,6 +42,7 @@ export class MainChannel extends SpiceChannel<MainEvents> {
   /** prefer client (absolute) mouse mode when the server offers it (no pointer lock needed) */
   preferClientMouse = true;
   agentConnected = false;
+  /** the token count of INIT / AGENT_CONNECTED_TOKENS (src/agent counts what is left) */
   agentTokens = 0;
 
   constructor(opts: Omit<ChannelOptions, 'channelType' | 'channelId' | 'connectionId'>) {
@@ -48,6 +53,21 @@ export class MainChannel extends SpiceChannel<MainEvents> {
     // SEAMLESS_MIGRATE needs SEMI_SEAMLESS_MIGRATE too: the server offers seamless only to
     // clients that have both (spice-server main-channel-client migrate_connect)
     return [MainCap.SEMI_SEAMLESS_MIGRATE, MainCap.NAME_AND_UUID, MainCap.AGENT_CONNECTED_TOKENS, MainCap.SEAMLESS_MIGRATE];
+  }
+
+  /** AGENT_START: the server may send us `tokens` AGENT_DATA messages before we grant more (§3.2) */
+  sendAgentStart(tokens: number): void {
+    this.send(MsgcMain.AGENT_START, new SpiceWriter(4).u32(tokens >>> 0).finish());
+  }
+
+  /** one AGENT_DATA (≤ VD_AGENT_MAX_DATA_SIZE bytes); the caller holds the token it costs */
+  sendAgentData(chunk: Uint8Array): void {
+    this.send(MsgcMain.AGENT_DATA, chunk);
+  }
+
+  /** AGENT_TOKEN: the server may send `tokens` more AGENT_DATA messages */
+  sendAgentToken(tokens: number): void {
+    this.send(MsgcMain.AGENT_TOKEN, new SpiceWriter(4).u32(tokens >>> 0).finish());
   }
 
   /** ask the server for a mouse mode (only if it supports it) */
@@ -96,10 +116,10 @@ export class MainChannel extends SpiceChannel<MainEvents> {
         return;
       case MsgMain.AGENT_DISCONNECTED:
         this.agentConnected = false;
-        this.ev.emit('agent', { connected: false, tokens: 0 });
+        this.ev.emit('agent', { connected: false, tokens: 0, error: r.remaining >= 4 ? r.u32() : 0 });
         return;
       case MsgMain.AGENT_TOKEN:
-        this.agentTokens += parseAgentTokens(r);
+        this.ev.emit('agentToken', parseAgentTokens(r));
         return;
       case MsgMain.AGENT_DATA:
         this.ev.emit('agentData', r.rest());

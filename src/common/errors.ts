@@ -19,6 +19,8 @@ export const ErrorTypes = {
   MEDIA_ERROR: 'mediaError',
   /** a display worker crashed or could not start */
   WORKER_ERROR: 'workerError',
+  /** the guest agent refused or failed a request (clipboard, monitors config, file transfer) */
+  AGENT_ERROR: 'agentError',
   /** anything else (a bug of ours) */
   OTHER_ERROR: 'otherError',
 } as const;
@@ -57,6 +59,16 @@ export const ErrorDetails = {
   IMAGE_DECODE_ERROR: 'imageDecodeError',
   /** the worker threw outside our message handling (script error, out of memory) */
   WORKER_CRASHED: 'workerCrashed',
+  /** the guest agent is not connected (or lacks the capability) for what was asked */
+  AGENT_UNAVAILABLE: 'agentUnavailable',
+  /** a VD_AGENT_REPLY with VD_AGENT_ERROR (e.g. a monitors config the guest refused) */
+  AGENT_REQUEST_FAILED: 'agentRequestFailed',
+  /** clipboard data over the agent's (or our) MAX_CLIPBOARD limit: not sent / not accepted */
+  CLIPBOARD_TOO_LARGE: 'clipboardTooLarge',
+  /** FILE_XFER_STATUS ERROR / SESSION_LOCKED / DISABLED / VDAGENT_NOT_CONNECTED from the agent */
+  FILE_TRANSFER_FAILED: 'fileTransferFailed',
+  /** FILE_XFER_STATUS NOT_ENOUGH_SPACE: the guest's disk cannot take the file */
+  FILE_TRANSFER_NO_SPACE: 'fileTransferNoSpace',
   /** an exception of ours that is not a typed protocol error */
   INTERNAL_EXCEPTION: 'internalException',
 } as const;

@@ -14,21 +14,32 @@ import { clearLiveInterval, liveCounts, liveInterval, type LiveCounts } from '..
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
   'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode', 'migration',
+  'agent', 'clipboard', 'filetransfer',
 ];
 
 export class SpiceClientElement extends LitElement {
   static override properties = {
     status: { state: true },
     askPassword: { state: true },
+    clipPanel: { state: true },
+    agentOn: { state: true },
     viewOnly: { type: Boolean, attribute: 'view-only' },
     scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
+    resizeSession: { type: Boolean, attribute: 'resize-session' },
   };
 
   declare status: SessionStatus;
   declare askPassword: string | null;
+  /** the clipboard panel is open (for pages where the async Clipboard API is not allowed) */
+  declare clipPanel: boolean;
+  declare agentOn: boolean;
+  /** the guest's last copied text, shown in the panel */
+  #guestText = '';
   declare viewOnly: boolean;
   /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
   declare scaleViewport: boolean;
+  /** the guest's screen follows the element's size (through the agent; noVNC's name) */
+  declare resizeSession: boolean;
 
   #client: SpiceClient | null = null;
   #settings: ConnectSettings | null = null;
@@ -39,8 +50,11 @@ export class SpiceClientElement extends LitElement {
     super();
     this.status = { state: 'idle', message: 'not connected' };
     this.askPassword = null;
+    this.clipPanel = false;
+    this.agentOn = false;
     this.viewOnly = false;
     this.scaleViewport = true;
+    this.resizeSession = false;
     this.#screen = document.createElement('div');
     this.#screen.className = 'screen';
     this.#screen.setAttribute('part', 'screen');
@@ -57,6 +71,8 @@ export class SpiceClientElement extends LitElement {
     .screen { flex: 1; }
     form.pw { position: absolute; inset: 0; margin: auto; width: 320px; height: fit-content; padding: 16px; background: #2b2b2b; border: 1px solid #555; border-radius: 6px; display: flex; flex-direction: column; gap: 8px; z-index: 1; }
     form.pw input { font: inherit; padding: 4px; }
+    .clip { display: flex; gap: 8px; padding: 4px 8px; background: #2b2b2b; }
+    .clip textarea { flex: 1; height: 4em; font: 12px monospace; }
     .stage { flex: 1; display: flex; position: relative; min-height: 0; }
   `;
 
@@ -69,7 +85,7 @@ export class SpiceClientElement extends LitElement {
       this.#client.connect(opts);
       return;
     }
-    const c = new SpiceClient(this.#screen, { ...opts, scaleViewport: this.scaleViewport, autoconnect: false });
+    const c = new SpiceClient(this.#screen, { ...opts, scaleViewport: this.scaleViewport, resizeSession: this.resizeSession, autoconnect: false });
     this.#client = c;
     for (const type of FORWARDED) {
       c.addEventListener(type, (e: Event) => this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail })));
@@ -79,6 +95,12 @@ export class SpiceClientElement extends LitElement {
       this.#countdown(e.detail.state === 'reconnecting');
     });
     c.addEventListener('credentialsrequired', (e) => (this.askPassword = e.detail.message));
+    c.addEventListener('agent', (e) => (this.agentOn = e.detail.connected));
+    c.addEventListener('clipboard', (e) => {
+      if (e.detail.text === undefined || e.detail.selection !== 0) return;
+      this.#guestText = e.detail.text;
+      this.requestUpdate();
+    });
     c.connect();
   }
 
@@ -114,6 +136,35 @@ export class SpiceClientElement extends LitElement {
   /** counters of monitor `index`'s display channel: messages and image types received */
   displayStats(index = 0): Promise<DisplayStats> {
     return this.#client ? this.#client.displayStats(index) : Promise.reject(new Error('not connected'));
+  }
+
+  /** put text on the guest's clipboard (false without an agent that does the clipboard) */
+  setClipboard(text: string, selection = 0): boolean {
+    return this.#client?.setClipboard(text, selection) ?? false;
+  }
+
+  /** put a PNG image on the guest's clipboard */
+  setClipboardImage(png: Blob | Uint8Array, selection = 0): Promise<boolean> {
+    return this.#client?.setClipboardImage(png, selection) ?? Promise.resolve(false);
+  }
+
+  /** the guest's monitors (index = monitor id; 0×0 disables one); needs the agent */
+  setGuestMonitors(monitors: Array<{ width: number; height: number; x: number; y: number }>): void {
+    this.#client?.setGuestMonitors(monitors);
+  }
+
+  /** send a file to the guest (resolves when the agent has written it); progress: `filetransfer` events */
+  sendFile(file: File): Promise<void> {
+    return this.#client ? this.#client.sendFile(file) : Promise.reject(new Error('not connected'));
+  }
+
+  /** cancel a file transfer (or all of them) */
+  cancelFileTransfer(id?: number): void {
+    this.#client?.cancelFileTransfer(id);
+  }
+
+  get agentConnected(): boolean {
+    return this.#client?.agentConnected ?? false;
   }
 
   get mouseMode(): number {
@@ -153,6 +204,7 @@ export class SpiceClientElement extends LitElement {
     if (!this.#client) return;
     if (changed.has('scaleViewport')) this.#client.scaleViewport = this.scaleViewport;
     if (changed.has('viewOnly')) this.#client.viewOnly = this.viewOnly;
+    if (changed.has('resizeSession')) this.#client.resizeSession = this.resizeSession;
   }
 
   private async saveScreenshot(): Promise<void> {
@@ -201,6 +253,7 @@ export class SpiceClientElement extends LitElement {
         <button @click=${() => this.sendCtrlAltDel()} title="Send Ctrl+Alt+Del">Ctrl+Alt+Del</button>
         <button @click=${() => this.saveScreenshot()} title="Save the screen as PNG">Save screenshot</button>
         <button @click=${() => (this.scaleViewport = !this.scaleViewport)} title="Fit to window or show 1:1">${this.scaleViewport ? '1:1' : 'Fit'}</button>
+        ${this.agentOn ? html`<button @click=${() => (this.clipPanel = !this.clipPanel)} title="Text to and from the guest's clipboard">Clipboard</button>` : nothing}
         <button @click=${() => this.toggleFullscreen()} title="Fullscreen (keys such as Esc and Alt+Tab go to the guest)">Fullscreen</button>
         ${st.state === 'reconnecting'
           ? html`<button @click=${() => this.#client?.reconnectNow()}>Reconnect now</button>
@@ -209,6 +262,10 @@ export class SpiceClientElement extends LitElement {
             ? html`<button @click=${() => this.disconnect()}>Disconnect</button>`
             : html`<button @click=${() => this.#settings && this.connect(this.#settings)} ?disabled=${!this.#settings}>Reconnect</button>`}
       </div>
+      ${this.clipPanel
+        ? html`<div class="clip" part="clipboard"><textarea .value=${this.#guestText} aria-label="Clipboard text"></textarea>
+            <button @click=${(e: Event) => this.setClipboard(((e.target as HTMLElement).previousElementSibling as HTMLTextAreaElement).value)} title="Put this text on the guest's clipboard">Send to guest</button></div>`
+        : nothing}
       <div class="stage">
         ${this.#screen}
         ${this.askPassword !== null

@@ -34,6 +34,12 @@ export interface SpiceClientEventDetails {
   migration: { phase: 'begin' | 'connected' | 'completed' | 'failed' | 'cancelled' | 'switch-host'; target: string; reason?: string };
   /** the server's mouse mode (1 server, 2 client) */
   mousemode: { supported: number; current: number };
+  /** the guest agent came (with its VD_AGENT_CAP_* numbers) or went */
+  agent: { connected: boolean; caps: number[] };
+  /** the guest copied: text (UTF-8 decoded) or a PNG image; selection 0 CLIPBOARD, 1 PRIMARY */
+  clipboard: { selection: number; type: 'text' | 'image/png'; text?: string; data?: Uint8Array };
+  /** a file transfer to the guest progressed, finished, failed or was cancelled */
+  filetransfer: { id: number; name: string; size: number; sent: number; state: 'progress' | 'done' | 'failed' | 'cancelled'; error?: SpiceError };
 }
 
 export type SpiceClientEventMap = { [K in keyof SpiceClientEventDetails]: CustomEvent<SpiceClientEventDetails[K]> };

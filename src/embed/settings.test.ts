@@ -18,4 +18,10 @@ describe('settingsFromUrl', () => {
   it('brackets IPv6 hosts', () => {
     expect(settingsFromUrl({ href: 'http://localhost/?host=::1&port=81' }).url).toBe('ws://[::1]:81/ws');
   });
+  it('resize=remote (noVNC) or resize=1 makes the guest follow the page', () => {
+    expect(settingsFromUrl({ href: 'http://localhost/?resize=remote' }).resizeSession).toBe(true);
+    expect(settingsFromUrl({ href: 'http://localhost/?resize=1' }).resizeSession).toBe(true);
+    expect(settingsFromUrl({ href: 'http://localhost/?resize=scale' }).resizeSession).toBe(false);
+    expect(settingsFromUrl({ href: 'http://localhost/' }).resizeSession).toBe(false);
+  });
 });

@@ -11,6 +11,8 @@ export interface ConnectSettings {
   compression: string | null;
   /** connect as soon as the page loads */
   autoconnect: boolean;
+  /** the guest's screen follows the page (noVNC's `resize=remote`; `resize=1` works too) */
+  resizeSession: boolean;
 }
 
 export function settingsFromUrl(loc: { href: string }): ConnectSettings {
@@ -30,6 +32,7 @@ export function settingsFromUrl(loc: { href: string }): ConnectSettings {
     password: q.get('password') ?? '',
     compression: q.get('compression'),
     autoconnect: q.get('autoconnect') !== '0',
+    resizeSession: q.get('resize') === 'remote' || q.get('resize') === '1',
   };
 }
 

@@ -12,7 +12,7 @@ import { ErrorDetails, type SpiceError } from '../common/errors';
 import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
 import {
-  CursorFeature, DisplayFeature, InputsFeature, MigrationFeature, Reconnector, Session, withTarget, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
+  AgentFeature, CursorFeature, DisplayFeature, InputsFeature, MigrationFeature, Reconnector, Session, withTarget, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
 } from '../session/index';
 import { ScreenView } from '../ui/screen-view';
 import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
@@ -35,9 +35,18 @@ export interface SpiceClientOptions {
    * jittered backoff, the last frame kept (dimmed) meanwhile; never after a refusal.
    */
   reconnect?: boolean;
+  /** the guest's screen follows the element's size through the agent (noVNC's name; default false) */
+  resizeSession?: boolean;
+  /** write guest copies to the system clipboard when the page is focused and allowed (default true) */
+  clipboardSync?: boolean;
 }
 
+/** ms a new element size must hold before the guest is asked for it */
+const RESIZE_DEBOUNCE_MS = 150;
+
 const PROTOCOLS = ['binary'];
+/** smaller elements (hidden, collapsed) do not resize the guest */
+const MIN_SIZE = 64;
 
 /** a short cause for the status line; the full typed error goes out with 'spiceerror' */
 function lostBecause(e: SpiceError | undefined): string {
@@ -69,6 +78,12 @@ export class SpiceClient extends EventTarget {
   #display: DisplayFeature | null = null;
   #inputs: InputsFeature | null = null;
   #cursor: CursorFeature | null = null;
+  #agent: AgentFeature | null = null;
+  #target: HTMLElement;
+  #resizeObserver: ResizeObserver | null = null;
+  #resizeSession = false;
+  /** the last text that went between guest and system clipboard (either way), so it does not bounce back */
+  #clipSeen = '';
   #status: SessionStatus = { state: 'idle', message: 'not connected' };
   #sizes = new Map<string, string>();
   #reconnector: Reconnector | null = null;
@@ -86,6 +101,22 @@ export class SpiceClient extends EventTarget {
     this.#view.scaleToFit = options.scaleViewport ?? true;
     globalThis.addEventListener?.('online', this.#net.online);
     globalThis.addEventListener?.('offline', this.#net.offline);
+    this.#target = target;
+    this.resizeSession = !!options.resizeSession;
+    // the page's clipboard goes to the guest when the screen gets focus (if the browser lets us read it)
+    target.addEventListener('focusin', () => this.#pullPageClipboard());
+    // files dropped on the screen go to the guest (its agent's download folder)
+    target.addEventListener('dragover', (e) => {
+      if (this.#agent?.connected && e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    });
+    target.addEventListener('drop', (e) => {
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (!files.length || !this.#agent?.connected) return;
+      e.preventDefault();
+      void (async () => {
+        for (const f of files) await this.sendFile(f).catch(() => undefined); // failures arrive as events
+      })();
+    });
     if (options.autoconnect ?? true) this.connect();
   }
 
@@ -110,6 +141,50 @@ export class SpiceClient extends EventTarget {
   }
   set scaleViewport(v: boolean) {
     this.#view.scaleToFit = v;
+  }
+
+  /** the guest's screen follows the element's size (needs the guest agent) */
+  get resizeSession(): boolean {
+    return this.#resizeSession;
+  }
+  set resizeSession(v: boolean) {
+    this.#resizeSession = v;
+    this.#resizeObserver?.disconnect();
+    this.#resizeObserver = null;
+    if (!v) return;
+    this.#resizeObserver = new ResizeObserver(() => this.#followSize());
+    this.#resizeObserver.observe(this.#target);
+  }
+
+  /** the guest agent is connected */
+  get agentConnected(): boolean {
+    return !!this.#agent?.connected;
+  }
+
+  /** put text on the guest's clipboard; false (and a spiceerror) without a clipboard agent */
+  setClipboard(text: string, selection = 0): boolean {
+    return this.#agent ? this.#agent.setClipboardText(text, selection) : false;
+  }
+
+  /** put a PNG image on the guest's clipboard */
+  async setClipboardImage(png: Blob | Uint8Array, selection = 0): Promise<boolean> {
+    const bytes = png instanceof Uint8Array ? png : new Uint8Array(await png.arrayBuffer());
+    return this.#agent ? this.#agent.setClipboardImage(bytes, selection) : false;
+  }
+
+  /** the guest's monitors, index = monitor id; a 0×0 entry disables that monitor (debounced) */
+  setGuestMonitors(monitors: Array<{ width: number; height: number; x: number; y: number }>): void {
+    this.#agent?.setMonitors(monitors);
+  }
+
+  /** send a file to the guest; resolves when the agent wrote it (progress: `filetransfer` events) */
+  sendFile(file: File): Promise<void> {
+    return this.#agent ? this.#agent.sendFile(file) : Promise.reject(new Error('not connected'));
+  }
+
+  /** cancel one transfer by id, or all */
+  cancelFileTransfer(id?: number): void {
+    this.#agent?.cancelFile(id);
   }
 
   get status(): SessionStatus {
@@ -160,6 +235,8 @@ export class SpiceClient extends EventTarget {
     this.#inputs = session.use(new InputsFeature());
     const cursor = session.use(new CursorFeature());
     const migration = session.use(new MigrationFeature());
+    const agent = session.use(new AgentFeature({ resizeDebounceMs: RESIZE_DEBOUNCE_MS }));
+    this.#agent = agent;
     this.#session = session;
     this.#display = display;
     this.#cursor = cursor;
@@ -236,6 +313,27 @@ export class SpiceClient extends EventTarget {
     migration.ev.on('failed', (m) => live() && this.#emit('migration', { phase: 'failed', target: m.target, reason: m.reason }));
     migration.ev.on('cancelled', () => live() && this.#emit('migration', { phase: 'cancelled', target: '' }));
     migration.ev.on('switchHost', (m) => live() && this.#emit('migration', { phase: 'switch-host', target: m.target }));
+    agent.ev.on('agent', (a) => {
+      if (!live()) return;
+      this.#emit('agent', a);
+      if (a.connected) this.#followSize();
+    });
+    agent.ev.on('clipboard', (c) => {
+      if (!live()) return;
+      this.#emit('clipboard', c);
+      // the system clipboard only takes writes from a focused page (and a secure context); only the
+      // guest's CLIPBOARD selection goes there, not PRIMARY (every text selection in an X guest)
+      if (c.selection !== 0 || !(this.#opts.clipboardSync ?? true)) return;
+      if (c.text !== undefined && document.hasFocus() && navigator.clipboard?.writeText) {
+        this.#clipSeen = c.text;
+        navigator.clipboard.writeText(c.text).catch(() => undefined);
+      } else if (c.data && document.hasFocus() && navigator.clipboard?.write && typeof ClipboardItem !== 'undefined') {
+        navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([c.data as Uint8Array<ArrayBuffer>], { type: 'image/png' }) })]).catch(() => undefined);
+      }
+    });
+    agent.ev.on('fileprogress', (p) => live() && this.#emit('filetransfer', { ...p, state: 'progress' }));
+    agent.ev.on('filedone', (p) => live() && this.#emit('filetransfer', { ...p, sent: p.size, state: 'done' }));
+    agent.ev.on('filefailed', (f) => live() && this.#emit('filetransfer', { id: f.id, name: f.name, size: 0, sent: 0, state: f.cancelled ? 'cancelled' : 'failed', error: f.error }));
     cursor.ev.on('shape', (c) => live() && view.cursorShape(c));
     cursor.ev.on('move', (p) => live() && view.cursorMove(p.channelId, p.x, p.y));
     cursor.ev.on('hide', (h) => live() && view.cursorHide(h.channelId));
@@ -245,6 +343,26 @@ export class SpiceClient extends EventTarget {
   disconnect(): void {
     this.#reconnector?.cancel();
     this.#session?.disconnect();
+  }
+
+  /** the system clipboard's text → the guest, unless it is what the guest itself copied last */
+  #pullPageClipboard(): void {
+    if (!(this.#opts.clipboardSync ?? true) || !this.#agent?.connected || !navigator.clipboard?.readText) return;
+    navigator.clipboard.readText().then((t) => {
+      if (t && t !== this.#clipSeen) {
+        this.#clipSeen = t;
+        this.#agent?.setClipboardText(t);
+      }
+    }, () => undefined); // not allowed (no permission, insecure context): the panel is the way
+  }
+
+  /** with resizeSession: ask the guest for the element's size (the agent debounces) */
+  #followSize(): void {
+    if (!this.#resizeSession || !this.#agent) return;
+    // widths go in multiples of 8: spice-vdagent's X11 side rounds them down (1100 → 1096 seen on
+    // Xspice), and asking for what the guest can give keeps us from chasing a size it never takes
+    const w = Math.floor(this.#target.clientWidth / 8) * 8, h = Math.floor(this.#target.clientHeight);
+    if (w >= MIN_SIZE && h >= MIN_SIZE) this.#agent.resize(w, h);
   }
 
   /** Ctrl+Alt+Del as scancodes (the browser would never deliver it) */
@@ -268,6 +386,7 @@ export class SpiceClient extends EventTarget {
 
   /** disconnect and remove everything this client put into its element */
   dispose(): void {
+    this.#resizeObserver?.disconnect();
     this.#teardown();
     this.#view.dispose();
     globalThis.removeEventListener?.('online', this.#net.online);

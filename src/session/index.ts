@@ -8,3 +8,4 @@ export { MigrationFeature, MIGRATION_LINK_TIMEOUT_MS, targetOf, type MigrationEv
 export { withTarget } from './target-url';
 export { DEFAULT_RECONNECT, Reconnector, backoffDelay, realTimers, type ReconnectEvents, type ReconnectPolicy, type Timers } from './reconnect';
 export type { ChannelInfo, ChannelState, DisplayWorkerFactory, Migratable, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';
+export { AgentFeature, type AgentFeatureEvents, type AgentFeatureOptions } from './agent';
