@@ -12,19 +12,22 @@ import type { ConnectSettings } from './settings';
 import { SpiceClient } from './spice-client';
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
-  'connect', 'disconnect', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode',
+  'connect', 'disconnect', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode', 'audio',
 ];
 
 export class SpiceClientElement extends LitElement {
   static override properties = {
     status: { state: true },
     askPassword: { state: true },
+    soundBlocked: { state: true },
     viewOnly: { type: Boolean, attribute: 'view-only' },
     scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
   };
 
   declare status: SessionStatus;
   declare askPassword: string | null;
+  /** the browser holds the guest's sound until a click: the "Enable sound" button shows */
+  declare soundBlocked: boolean;
   declare viewOnly: boolean;
   /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
   declare scaleViewport: boolean;
@@ -38,6 +41,7 @@ export class SpiceClientElement extends LitElement {
     super();
     this.status = { state: 'idle', message: 'not connected' };
     this.askPassword = null;
+    this.soundBlocked = false;
     this.viewOnly = false;
     this.scaleViewport = true;
     this.#screen = document.createElement('div');
@@ -57,6 +61,7 @@ export class SpiceClientElement extends LitElement {
     form.pw { position: absolute; inset: 0; margin: auto; width: 320px; height: fit-content; padding: 16px; background: #2b2b2b; border: 1px solid #555; border-radius: 6px; display: flex; flex-direction: column; gap: 8px; z-index: 1; }
     form.pw input { font: inherit; padding: 4px; }
     .stage { flex: 1; display: flex; position: relative; min-height: 0; }
+    button.sound { position: absolute; right: 12px; bottom: 12px; z-index: 1; padding: 6px 12px; background: #2d5a8a; border-color: #6ab; }
   `;
 
   /** connect with settings (URL, password, compression); reconnects when already connected */
@@ -75,6 +80,7 @@ export class SpiceClientElement extends LitElement {
     }
     c.addEventListener('status', (e) => (this.status = e.detail));
     c.addEventListener('credentialsrequired', (e) => (this.askPassword = e.detail.message));
+    c.addEventListener('audio', (e) => (this.soundBlocked = e.detail.output === 'blocked'));
     c.connect();
   }
 
@@ -164,6 +170,22 @@ export class SpiceClientElement extends LitElement {
     this.connect({ ...this.#settings, password: input.value });
   }
 
+  /** sound output and stream state (SpiceClient.audio) */
+  get audio() {
+    return this.#client?.audio ?? null;
+  }
+
+  /** lift the browser's autoplay block (the "Click to enable sound" button calls this) */
+  async enableAudio(): Promise<void> {
+    await this.#client?.enableAudio();
+    this.soundBlocked = this.#client?.audio.output === 'blocked';
+  }
+
+  /** the next `frames` frames of sound output, after volume/mute (diagnostics, tests) */
+  captureAudio(frames: number): Promise<Float32Array[]> {
+    return this.#client ? this.#client.captureAudio(frames) : Promise.reject(new Error('not connected'));
+  }
+
   protected override render() {
     const st = this.status;
     const connected = st.state === 'connected' || st.state === 'connecting';
@@ -186,6 +208,9 @@ export class SpiceClientElement extends LitElement {
               <input id="pw" type="password" autocomplete="current-password" autofocus />
               <button type="submit">Connect</button>
             </form>`
+          : nothing}
+        ${this.soundBlocked
+          ? html`<button class="sound" @click=${() => void this.enableAudio()} title="The browser holds the sound until you click">🔇 Click to enable sound</button>`
           : nothing}
       </div>
     `;

@@ -10,11 +10,13 @@ import { WebSocketTransport } from '../channels/transport';
 import { webCryptoEncrypt } from '../channels/webcrypto';
 import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
+import { opusDecoderFactory } from '../audio/web/opus';
+import { WebAudioSink } from '../audio/web/web-audio-sink';
 import {
-  CursorFeature, DisplayFeature, InputsFeature, Session, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
+  CursorFeature, DisplayFeature, InputsFeature, PlaybackFeature, Session, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
 } from '../session/index';
 import { ScreenView } from '../ui/screen-view';
-import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
+import type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
 
 export interface SpiceClientOptions {
   /** the proxy's WebSocket URL (one socket per SPICE channel goes there) */
@@ -50,6 +52,8 @@ export class SpiceClient extends EventTarget {
   #cursor: CursorFeature | null = null;
   #status: SessionStatus = { state: 'idle', message: 'not connected' };
   #sizes = new Map<string, string>();
+  #sink: WebAudioSink | null = null;
+  #audio: AudioStatus = { output: 'idle', playing: false, mode: null, rate: 0, channels: 0, volume: [], muted: false, bufferedMs: 0, underruns: 0, dropped: 0 };
 
   constructor(target: HTMLElement, options: SpiceClientOptions) {
     super();
@@ -118,6 +122,15 @@ export class SpiceClient extends EventTarget {
       }),
     );
     this.#inputs = session.use(new InputsFeature());
+    const sink = new WebAudioSink();
+    this.#sink = sink;
+    const playback = session.use(new PlaybackFeature({ sink: () => sink, opus: opusDecoderFactory() }));
+    sink.onstate = (output, detail) => {
+      if (!live()) return;
+      if (output === 'failed') this.#emit('spiceerror', { type: 'mediaError', details: 'audioOutputFailed', fatal: false, message: `playback: ${detail ?? 'audio output failed'}`, channel: { channelType: 5, channelId: 0 } });
+      this.#audioChanged({ output });
+    };
+    playback.ev.on('state', (p) => live() && this.#audioChanged({ playing: p.playing, mode: p.mode, rate: p.rate, channels: p.channels, volume: p.volume, muted: p.muted }));
     const cursor = session.use(new CursorFeature());
     this.#session = session;
     this.#display = display;
@@ -168,6 +181,34 @@ export class SpiceClient extends EventTarget {
     this.#session?.disconnect();
   }
 
+  /**
+   * Sound: output state ('blocked' = the browser's autoplay block: call enableAudio() from a
+   * click), the stream's mode, rate, volume and mute, and the jitter buffer's figures.
+   */
+  get audio(): AudioStatus {
+    const st = this.#sink?.stats;
+    return { ...this.#audio, bufferedMs: st && this.#audio.rate ? (st.buffered / this.#audio.rate) * 1000 : 0, underruns: st?.underruns ?? 0, dropped: st?.dropped ?? 0 };
+  }
+
+  /** lift the browser's autoplay block; call it from a user gesture (a click) */
+  enableAudio(): Promise<void> {
+    return this.#sink ? this.#sink.enable() : Promise.resolve();
+  }
+
+  /**
+   * The next `frames` frames the playback worklet outputs, after volume and mute, one array per
+   * channel: a diagnostics and test hook (the e2e tests measure frequency and level from it).
+   * Rejects where the fallback output (no AudioWorklet) is in use.
+   */
+  captureAudio(frames: number): Promise<Float32Array[]> {
+    return this.#sink ? this.#sink.tap(frames) : Promise.reject(new Error('no audio output'));
+  }
+
+  #audioChanged(p: Partial<AudioStatus>): void {
+    this.#audio = { ...this.#audio, ...p };
+    this.#emit('audio', this.audio);
+  }
+
   /** Ctrl+Alt+Del as scancodes (the browser would never deliver it) */
   sendCtrlAltDel(): void {
     this.#view.sendCtrlAltDel();
@@ -198,6 +239,8 @@ export class SpiceClient extends EventTarget {
     this.#session = null;
     s?.disconnect();
     this.#sizes.clear();
+    this.#sink?.close();
+    this.#sink = null;
   }
 
   #emit<K extends keyof SpiceClientEventDetails>(type: K, detail: SpiceClientEventDetails[K]): void {

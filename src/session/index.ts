@@ -5,3 +5,4 @@ export { DisplayClient, WORKER_CLOSE_GRACE_MS } from './display-client';
 export { InputsFeature } from './inputs';
 export { CursorFeature, type CursorFeatureEvents } from './cursor';
 export type { ChannelInfo, ChannelState, DisplayWorkerFactory, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';
+export { PlaybackFeature, type PlaybackFeatureEvents, type PlaybackFeatureOptions } from './playback';
