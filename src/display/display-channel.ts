@@ -13,8 +13,8 @@
 import { GlzWindow } from '../codecs/glz';
 import type { Inflate } from '../codecs/zlib-glz';
 import { hasCap } from '../protocol/caps';
-import { buildDisplayInit, buildPreferredCompression } from '../protocol/display';
-import { ChannelType, DisplayCap, MsgcDisplay } from '../protocol/enums';
+import { buildDisplayInit, buildPreferredCompression, buildPreferredVideoCodecs } from '../protocol/display';
+import { ChannelType, DisplayCap, MsgcDisplay, VideoCodecType } from '../protocol/enums';
 import type { SpiceReader } from '../protocol/reader';
 import { SpiceChannel, type ChannelOptions } from '../channels/channel';
 import { ImageCache, PIXMAP_CACHE_PIXELS } from './caches';
@@ -23,6 +23,7 @@ import type { JpegDecoder } from './images';
 import type { DrawSink } from './sink';
 import type { Surface } from './surface';
 import type { MmTime } from '../common/clock';
+import type { VideoDecoders } from './video/decoder';
 
 export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType' | 'channelId'> {
   channelId?: number;
@@ -45,6 +46,13 @@ export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType
   core?: DisplayCore;
   /** server multimedia time, for stream frame timing (default: none, frames show on decode) */
   mmTime?: MmTime;
+  /**
+   * VP8/VP9/H.264 decoders; their `supported` codecs are advertised (caps CODEC_*) and sent,
+   * in `preferredVideoCodecs` order, as PREFERRED_VIDEO_CODEC_TYPE
+   */
+  video?: VideoDecoders | null;
+  /** SpiceVideoCodecType preference order (default: as `video.supported` lists them, then M-JPEG) */
+  preferredVideoCodecs?: readonly number[];
 }
 
 export type DisplayChannelEvents = {
@@ -72,6 +80,12 @@ export const DISPLAY_CAPS: readonly number[] = [
   DisplayCap.CODEC_MJPEG,
 ];
 
+const VIDEO_CAPS: ReadonlyArray<[number, number]> = [
+  [VideoCodecType.VP8, DisplayCap.CODEC_VP8],
+  [VideoCodecType.H264, DisplayCap.CODEC_H264],
+  [VideoCodecType.VP9, DisplayCap.CODEC_VP9],
+];
+
 export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
   readonly core: DisplayCore;
   private readonly dopts: DisplayChannelOptions;
@@ -90,6 +104,7 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
       maxSurfacePixels: opts.maxSurfacePixels,
       waitFor: opts.waitFor,
       mmTime: opts.mmTime,
+      video: opts.video,
     });
     const ce = this.core.events;
     ce.on('primary', ({ surface }) => this.ev.emit('primary', { width: surface.width, height: surface.height, surface }));
@@ -99,7 +114,21 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
   }
 
   protected channelCaps(): number[] {
-    return [...DISPLAY_CAPS];
+    const caps = [...DISPLAY_CAPS];
+    const v = this.dopts.video?.supported ?? [];
+    // advertised only when the browser said it decodes them (VideoDecoder.isConfigSupported)
+    if (v.length) caps.push(DisplayCap.PREF_VIDEO_CODEC_TYPE);
+    for (const [codec, cap] of VIDEO_CAPS) if (v.includes(codec)) caps.push(cap);
+    return caps;
+  }
+
+  /** our codec order for PREFERRED_VIDEO_CODEC_TYPE: the supported ones in preference order, M-JPEG last */
+  get videoCodecOrder(): number[] {
+    const v = this.dopts.video?.supported ?? [];
+    const pref = this.dopts.preferredVideoCodecs ?? v;
+    const order = pref.filter((c) => v.includes(c) || c === VideoCodecType.MJPEG);
+    if (!order.includes(VideoCodecType.MJPEG)) order.push(VideoCodecType.MJPEG);
+    return order;
   }
 
   protected override onLinked(_relinked: boolean): void {
@@ -116,6 +145,10 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
     const pc = this.dopts.preferredCompression;
     if (pc !== undefined && hasCap(this.serverChannelCaps, DisplayCap.PREF_COMPRESSION)) {
       this.send(MsgcDisplay.PREFERRED_COMPRESSION, buildPreferredCompression(pc));
+    }
+    if (this.dopts.video?.supported.length && hasCap(this.serverChannelCaps, DisplayCap.PREF_VIDEO_CODEC_TYPE)) {
+      // the server otherwise picks the first codec of its own list that we support (§10)
+      this.send(MsgcDisplay.PREFERRED_VIDEO_CODEC_TYPE, buildPreferredVideoCodecs(this.videoCodecOrder));
     }
   }
 

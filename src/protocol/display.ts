@@ -367,3 +367,10 @@ export function buildDisplayInit(i: DisplayInit): Uint8Array {
 export function buildPreferredCompression(c: number): Uint8Array {
   return new SpiceWriter(1).u8(c).finish();
 }
+
+/** PREFERRED_VIDEO_CODEC_TYPE: u8 num, u8 codecs[num] (SpiceVideoCodecType, best first) */
+export function buildPreferredVideoCodecs(codecs: readonly number[]): Uint8Array {
+  const w = new SpiceWriter(1 + codecs.length).u8(codecs.length);
+  for (const c of codecs) w.u8(c);
+  return w.finish();
+}
