@@ -1,6 +1,7 @@
 // Issue 8, video streams against Xspice with streaming-video=all: for each server codec list
 // (spice:mjpeg, gstreamer:vp8, gstreamer:vp9, gstreamer:h264) the stream type the server chose
-// is asserted (STREAM_CREATE codec, counted by the display worker), a 30 fps moving picture
+// is asserted (STREAM_CREATE codec, counted by the display worker), STREAM_REPORTs go out after
+// the server's STREAM_ACTIVATE_REPORT, a 30 fps moving picture
 // (GStreamer videotestsrc in an X window) is presented at a measured rate printed here, and once
 // the picture pauses the screen matches the X framebuffer: within a stated lossy bound inside
 // the video window, exactly outside it.
@@ -10,7 +11,7 @@ import { grabFramebuffer } from '../scripts/lib/truth.mjs';
 import { startVideo } from './harness/video';
 import type { Page } from '@playwright/test';
 
-interface StreamStats { created: Record<string, number>; presented: number; dropped: number; active: number }
+interface StreamStats { created: Record<string, number>; presented: number; dropped: number; active: number; reports: number }
 const streamStats = (page: Page): Promise<StreamStats> =>
   page.evaluate(async () => ((await (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ streams: StreamStats }> }).displayStats(0)).streams));
 
@@ -42,6 +43,9 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
         const fps = ((s1.presented - s0.presented) * 1000) / (Date.now() - t0);
         console.log(`[${codecs}] STREAM_CREATE codecs ${JSON.stringify(s1.created)}; ${fps.toFixed(1)} frames/s presented (${s1.presented - s0.presented} in ${Date.now() - t0} ms), ${s1.dropped} dropped`);
         expect(Object.keys(s1.created)).toEqual([expected]);
+        // the server activated reports (we advertise STREAM_REPORT) and got them
+        await expect.poll(async () => (await streamStats(page)).reports, { timeout: 10_000 }).toBeGreaterThan(0);
+        console.log(`[${codecs}] ${(await streamStats(page)).reports} STREAM_REPORTs sent`);
         video.pause();
         // paused: the server ends the stream and may resend the region; compare once stable
         let last = '';

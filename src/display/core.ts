@@ -184,8 +184,7 @@ export class DisplayCore {
       case MsgDisplay.STREAM_DESTROY_ALL:
         return this.streams.destroyAll();
       case MsgDisplay.STREAM_ACTIVATE_REPORT:
-        parseStreamActivateReport(r); // we do not advertise STREAM_REPORT: nothing to report
-        return;
+        return this.streams.activateReport(parseStreamActivateReport(r));
       case MsgDisplay.DRAW_FILL:
         return d.fill(parseDrawFill(r));
       case MsgDisplay.DRAW_OPAQUE:

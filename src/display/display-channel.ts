@@ -13,7 +13,7 @@
 import { GlzWindow } from '../codecs/glz';
 import type { Inflate } from '../codecs/zlib-glz';
 import { hasCap } from '../protocol/caps';
-import { buildDisplayInit, buildPreferredCompression, buildPreferredVideoCodecs } from '../protocol/display';
+import { buildDisplayInit, buildPreferredCompression, buildPreferredVideoCodecs, buildStreamReport } from '../protocol/display';
 import { ChannelType, DisplayCap, MsgcDisplay, VideoCodecType } from '../protocol/enums';
 import type { SpiceReader } from '../protocol/reader';
 import { SpiceChannel, type ChannelOptions } from '../channels/channel';
@@ -68,7 +68,8 @@ export type DisplayChannelEvents = {
 
 /**
  * Capabilities we implement (§5.7). Not (yet): A8_SURFACE (the Ropd ops still write A = 255 into
- * 8_A surfaces, see ops/region.ts opaqueMask), STREAM_REPORT, codecs other than MJPEG.
+ * 8_A surfaces, see ops/region.ts opaqueMask). STREAM_REPORT and the VP8/VP9/H.264 codecs are
+ * added per channel (channelCaps()).
  */
 export const DISPLAY_CAPS: readonly number[] = [
   DisplayCap.SIZED_STREAM,
@@ -111,6 +112,8 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
     ce.on('primaryDestroyed', (e) => this.ev.emit('primaryDestroyed', e));
     ce.on('mark', () => this.ev.emit('mark', undefined));
     ce.on('monitors', (m) => this.ev.emit('monitors', m));
+    // STREAM_REPORTs go out on the channel the stream came on
+    this.core.streams.onReport = (rep) => this.send(MsgcDisplay.STREAM_REPORT, buildStreamReport(rep));
   }
 
   protected channelCaps(): number[] {
@@ -118,6 +121,8 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
     const v = this.dopts.video?.supported ?? [];
     // advertised only when the browser said it decodes them (VideoDecoder.isConfigSupported)
     if (v.length) caps.push(DisplayCap.PREF_VIDEO_CODEC_TYPE);
+    // reports (video/report.ts) work for every codec, M-JPEG too
+    caps.push(DisplayCap.STREAM_REPORT);
     for (const [codec, cap] of VIDEO_CAPS) if (v.includes(codec)) caps.push(cap);
     return caps;
   }

@@ -15,6 +15,8 @@ import { ImageScaleMode, Ropd, VideoCodecType } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import type { JpegDecoder, MaybePromise } from './images';
 import { StreamVideo, type VideoDecoders } from './video/decoder';
+import { StreamReporter, type ActivateReport } from './video/report';
+import type { StreamReport } from '../protocol/display';
 import { drawCopy } from './ops/rop';
 import { drawRegion } from './ops/region';
 import { extents } from './draw';
@@ -38,6 +40,8 @@ export interface StreamState {
   lastMmTime: number;
   /** the decoder of a VP8/VP9/H.264 stream (M-JPEG frames go to the JPEG decoder) */
   video: StreamVideo | null;
+  /** set by STREAM_ACTIVATE_REPORT */
+  reporter: StreamReporter | null;
 }
 
 /** arrival timing of stream frames against the server's multimedia time */
@@ -59,6 +63,10 @@ export class Streams {
   /** frames drawn (all codecs), and frames not drawn (no key frame yet, decoder error) */
   presented = 0;
   dropped = 0;
+  /** STREAM_REPORTs produced (the display channel sends them) */
+  reports = 0;
+  /** where STREAM_REPORTs go (the display channel) */
+  onReport: ((r: StreamReport) => void) | null = null;
   readonly timing: StreamTiming = { frames: 0, late: 0, marginSum: 0, minMargin: Infinity, maxMargin: -Infinity };
 
   constructor(
@@ -88,7 +96,15 @@ export class Streams {
       id: c.id, surfaceId: c.surfaceId, codecType: c.codecType, flags: c.flags, width: c.streamWidth, height: c.streamHeight,
       dest: c.dest, clip: c.clip, frames: 0, lastMmTime: 0,
       video: video ? new StreamVideo(this.video!, c.codecType, c.streamWidth, c.streamHeight) : null,
+      reporter: null,
     });
+  }
+
+  /** STREAM_ACTIVATE_REPORT: report on this stream from now on (an unknown stream is skipped, like its clip) */
+  activateReport(a: ActivateReport): void {
+    const st = this.map.get(a.streamId);
+    if (!st || a.maxWindowSize === 0) return;
+    st.reporter = new StreamReporter(a, () => this.mm?.clock.now() ?? Date.now());
   }
 
   /**
@@ -136,13 +152,21 @@ export class Streams {
       t.minMargin = Math.min(t.minMargin, margin);
       t.maxMargin = Math.max(t.maxMargin, margin);
     }
+    const report = st.reporter?.frame(d.mmTime, margin);
+    if (report) {
+      this.reports++;
+      this.onReport?.(report);
+    }
     const dest = st.dest;
     if (st.video) {
       // frames are decoded one at a time in message order: the channel waits for this promise
       // before the next message, so a draw after the frame lands on top of it, as on the server
       return st.video.frame(d.data, d.mmTime * 1000).then((img) => {
         if (img) this.present(st, dest, img);
-        else this.dropped++;
+        else {
+          this.dropped++;
+          st.reporter?.drop();
+        }
       });
     }
     const dec = this.jpeg;

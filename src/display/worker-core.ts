@@ -186,6 +186,7 @@ export class DisplayWorkerCore {
         presented: ch?.core.streams.presented ?? 0,
         dropped: ch?.core.streams.dropped ?? 0,
         active: ch?.core.streams.count ?? 0,
+        reports: ch?.core.streams.reports ?? 0,
       },
       generation: ch?.generation ?? 0,
     };

@@ -56,7 +56,7 @@ export interface DisplayStats {
   /** relinks of this channel so far */
   generation: number;
   /** video streams: STREAM_CREATEs by codec name (MJPEG, VP8, H264, VP9), frames drawn and dropped, streams open now */
-  streams: { created: Record<string, number>; presented: number; dropped: number; active: number };
+  streams: { created: Record<string, number>; presented: number; dropped: number; active: number; reports: number };
 }
 
 export type FromDisplayWorker =

@@ -141,3 +141,41 @@ describe('DisplayChannel video caps', () => {
     expect(b.frames.map((f) => f.type)).toEqual([MsgcDisplay.INIT]);
   });
 });
+
+describe('STREAM_REPORT', () => {
+  it('after ACTIVATE_REPORT, a report per window of max_window_size frames, with drops and the last margin; sent on the channel', async () => {
+    const { FakeClock, MmTime } = await import('../../common/clock');
+    const clock = new FakeClock();
+    const mm = new MmTime(clock);
+    mm.sync(10_000);
+    const t = new FakeTransport();
+    const ch = new DisplayChannel({ transport: t, connectionId: 1, password: '', encrypt: async () => new Uint8Array(128), sink: new BufferSink(), jpeg: jpegJs, video: fakeDecoders([]), mmTime: mm });
+    const n = await linkChannel(ch, t, 0);
+    const h = (type: number, body: Uint8Array) => ch.core.handle(type, SpiceReader.of(body));
+    h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 8, 2));
+    const create = new SpiceWriter(256).u32(0).u32(4).u8(1).u8(VP8).u64(0n).u32(2).u32(1).u32(2).u32(1);
+    putRect(create, rect(0, 0, 2, 1));
+    putClip(create, null);
+    h(MsgDisplay.STREAM_CREATE, create.finish());
+    // stream 4, unique id 77, window of 3 frames, timeout 1 s
+    h(MsgDisplay.STREAM_ACTIVATE_REPORT, new SpiceWriter(16).u32(4).u32(77).u32(3).u32(1000).finish());
+    const frame = (mmTime: number, v: Uint8Array) => h(MsgDisplay.STREAM_DATA, new SpiceWriter(256).u32(4).u32(mmTime).u32(v.length).bytes(v).finish());
+    await frame(10_050, delta(1)); // no key frame yet: dropped
+    clock.advance(30);
+    await frame(10_080, key(2));
+    clock.advance(30);
+    await frame(10_040, delta(3)); // arrives 20 ms late (mm now 10060)
+    const reports = () => clientFrames(t.sent.slice(n)).filter((f) => f.type === MsgcDisplay.STREAM_REPORT).map((f) => {
+      const dv = new DataView(f.body.buffer, f.body.byteOffset, f.body.length);
+      return [0, 4, 8, 12, 16, 20].map((o) => dv.getUint32(o, true)).concat([dv.getInt32(24, true), dv.getUint32(28, true)]);
+    });
+    // stream, unique, start mm, end mm, frames, drops, last delay, audio delay (none)
+    expect(reports()).toEqual([[4, 77, 10_050, 10_040, 3, 1, -20, 0xffffffff]]);
+    // the next window closes on the timeout, not the count
+    await frame(10_100, delta(4));
+    clock.advance(1000);
+    await frame(11_100, delta(5));
+    expect(reports()[1]).toEqual([4, 77, 10_100, 11_100, 2, 0, 11_100 - 11_060, 0xffffffff]);
+    expect(ch.core.streams.reports).toBe(2);
+  });
+});
