@@ -38,6 +38,7 @@ export class WebAudioSink implements AudioSink {
   private gain = 1;
   private nextTime = 0;
   private taps = new Map<number, (p: Float32Array[]) => void>();
+  private bufTap: { planes: Float32Array[]; at: number; resolve: (p: Float32Array[]) => void } | null = null;
   private tapId = 0;
 
   start(f: AudioFormat): void {
@@ -111,6 +112,7 @@ export class WebAudioSink implements AudioSink {
     const now = ctx.currentTime;
     if (this.nextTime < now + 0.005) this.nextTime = now + target; // starved: cushion again
     if (this.nextTime > now + 2 * target + 0.02) return; // too much queued: drop this chunk
+    this.tapBuffers(planes);
     const buf = ctx.createBuffer(f.channels, planes[0].length, f.rate);
     for (let c = 0; c < f.channels; c++) buf.copyToChannel((planes[c] ?? planes[0]) as Float32Array<ArrayBuffer>, c);
     const src = ctx.createBufferSource();
@@ -118,6 +120,21 @@ export class WebAudioSink implements AudioSink {
     src.connect(g);
     src.start(this.nextTime);
     this.nextTime += buf.duration;
+  }
+
+  private tapBuffers(planes: Float32Array[]): void {
+    const t = this.bufTap;
+    if (!t) return;
+    const k = Math.min(planes[0]!.length, t.planes[0]!.length - t.at);
+    t.planes.forEach((p, c) => {
+      const src = planes[c] ?? planes[0]!;
+      for (let i = 0; i < k; i++) p[t.at + i] = src[i]! * this.gain;
+    });
+    t.at += k;
+    if (t.at >= t.planes[0]!.length) {
+      this.bufTap = null;
+      t.resolve(t.planes);
+    }
   }
 
   setGain(gain: number): void {
@@ -144,9 +161,18 @@ export class WebAudioSink implements AudioSink {
     return ((this.stats?.buffered ?? 0) / this.fmt.rate) * 1000 + out;
   }
 
-  /** the next `frames` frames the worklet outputs (after gain): for tests and diagnostics */
+  /**
+   * The next `frames` frames the worklet outputs (after gain): for tests and diagnostics. In the
+   * fallback, the next frames scheduled for output (after gain): what the buffers will play.
+   */
   tap(frames: number): Promise<Float32Array[]> {
-    if (this.kind !== 'worklet') return Promise.reject(new Error('no worklet output to tap (fallback or idle)'));
+    if (!this.kind) return Promise.reject(new Error('no audio output yet'));
+    if (this.kind === 'buffers') {
+      const channels = this.fmt?.channels ?? 1;
+      return new Promise((resolve) => {
+        this.bufTap = { planes: Array.from({ length: channels }, () => new Float32Array(frames)), at: 0, resolve };
+      });
+    }
     const id = ++this.tapId;
     return new Promise((resolve) => {
       this.taps.set(id, resolve);
