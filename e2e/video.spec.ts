@@ -29,9 +29,8 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
       let video: ReturnType<typeof startVideo> | null = null;
       try {
         await openClient(page, proxy.url);
-        // the video starts once the client shows the desktop: a client that connects while a
-        // stream already runs gets that stream's STREAM_CLIP before anything else from this
-        // server (skipped, see streams.ts clip()) and then no frames for a long while
+        // the video starts once the client shows the desktop (a client that joins a running
+        // stream: the test below)
         await page.waitForFunction(() => (document.querySelector('spice-client') as unknown as { monitors: unknown[] }).monitors.length > 0, undefined, { timeout: 15_000 });
         video = startVideo(xspice, { width: W, height: H });
         await expect.poll(async () => (await streamStats(page)).created, { timeout: 20_000 }).toHaveProperty(expected);
@@ -77,3 +76,30 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
     });
   });
 }
+
+test.describe('joining a running stream', () => {
+  test.use({ xspiceOptions: { streamingVideo: 'all', videoCodecs: 'gstreamer:vp8', imageCompression: 'lz', geometry: '800x600' } });
+
+  // Regression: with PREFERRED_VIDEO_CODEC_TYPE sent beside DISPLAY_INIT, this server sent the
+  // running stream's STREAM_CLIP first and then nothing; now it goes after the first MARK
+  // (display-channel.ts sendPreferredCodecs) and the stream is re-created for us.
+  test('a client that connects while a VP8 stream runs gets the stream and its frames', async ({ page, xspice }) => {
+    const video = startVideo(xspice, { width: W, height: H });
+    const proxy = await startClientProxy(xspice);
+    try {
+      // the server is streaming before we connect: the window is being redrawn
+      const first = await grabFramebuffer(xspice);
+      await expect.poll(async () => Buffer.compare((await grabFramebuffer(xspice)).rgba, first.rgba) !== 0, { timeout: 10_000 }).toBe(true);
+      await openClient(page, proxy.url);
+      await expect.poll(async () => (await streamStats(page).catch(() => null))?.created.VP8 ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+      const s0 = await streamStats(page);
+      await expect.poll(async () => (await streamStats(page)).presented - s0.presented, { timeout: 20_000 }).toBeGreaterThanOrEqual(60);
+      const s1 = await streamStats(page);
+      console.log(`[joined a running VP8 stream] STREAM_CREATEs ${JSON.stringify(s1.created)}, ${s1.presented} frames presented, ${s1.dropped} dropped`);
+      expect(Object.keys(s1.created)).toEqual(['VP8']);
+    } finally {
+      await video.stop();
+      await proxy.close();
+    }
+  });
+});

@@ -110,7 +110,10 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
     const ce = this.core.events;
     ce.on('primary', ({ surface }) => this.ev.emit('primary', { width: surface.width, height: surface.height, surface }));
     ce.on('primaryDestroyed', (e) => this.ev.emit('primaryDestroyed', e));
-    ce.on('mark', () => this.ev.emit('mark', undefined));
+    ce.on('mark', () => {
+      this.sendPreferredCodecs();
+      this.ev.emit('mark', undefined);
+    });
     ce.on('monitors', (m) => this.ev.emit('monitors', m));
     // STREAM_REPORTs go out on the channel the stream came on
     this.core.streams.onReport = (rep) => this.send(MsgcDisplay.STREAM_REPORT, buildStreamReport(rep));
@@ -151,10 +154,23 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
     if (pc !== undefined && hasCap(this.serverChannelCaps, DisplayCap.PREF_COMPRESSION)) {
       this.send(MsgcDisplay.PREFERRED_COMPRESSION, buildPreferredCompression(pc));
     }
-    if (this.dopts.video?.supported.length && hasCap(this.serverChannelCaps, DisplayCap.PREF_VIDEO_CODEC_TYPE)) {
-      // the server otherwise picks the first codec of its own list that we support (§10)
-      this.send(MsgcDisplay.PREFERRED_VIDEO_CODEC_TYPE, buildPreferredVideoCodecs(this.videoCodecOrder));
-    }
+    this.codecsSent = false;
+  }
+
+  private codecsSent = false;
+
+  /**
+   * PREFERRED_VIDEO_CODEC_TYPE, once per connection, after the first MARK rather than with
+   * DISPLAY_INIT: spice-server 0.15 (Xspice), given the preference while a stream is already
+   * running when the client connects, sends that stream's STREAM_CLIP before anything else and
+   * then nothing at all (seen in e2e/video.spec.ts); after MARK the initial state is on the wire
+   * and the server re-creates the stream with the preferred codec normally.
+   */
+  private sendPreferredCodecs(): void {
+    if (this.codecsSent || !this.dopts.video?.supported.length || !hasCap(this.serverChannelCaps, DisplayCap.PREF_VIDEO_CODEC_TYPE)) return;
+    this.codecsSent = true;
+    // the server otherwise picks the first codec of its own list that we support (§10)
+    this.send(MsgcDisplay.PREFERRED_VIDEO_CODEC_TYPE, buildPreferredVideoCodecs(this.videoCodecOrder));
   }
 
   protected handle(type: number, r: SpiceReader): void | Promise<void> {

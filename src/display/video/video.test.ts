@@ -3,7 +3,7 @@
 // server order with other draw ops and clipped, and the caps/preferred-codec messages.
 import { describe, expect, it } from 'vitest';
 import type { DecodedImage } from '../../codecs/types';
-import { FakeTransport, clientFrames, linkChannel } from '../../../scripts/lib/scripted-server';
+import { FakeTransport, clientFrames, linkChannel, miniMessage } from '../../../scripts/lib/scripted-server';
 import { black, drawCopy, bitmap32, putClip, putRect, px, rect, surfaceCreate } from '../../../scripts/lib/display-msgs';
 import { jpegJs } from '../../../scripts/lib/display-replay';
 import { DisplayCap, MsgDisplay, MsgcDisplay, VideoCodecType } from '../../protocol/enums';
@@ -119,18 +119,25 @@ describe('DisplayChannel video caps', () => {
     const m = t.sent[0]!.subarray(16);
     const u32 = (o: number) => new DataView(m.buffer, m.byteOffset).getUint32(o, true);
     const word = u32(u32(14) + 4 * u32(6));
-    return { word, frames: clientFrames(t.sent.slice(n)) };
+    const beforeMark = clientFrames(t.sent.slice(n)).map((f) => f.type);
+    // the preference goes out after the first MARK (see sendPreferredCodecs), once
+    t.onmessage!(miniMessage(MsgDisplay.SURFACE_CREATE, Array.from(surfaceCreate(0, 8, 2))));
+    t.onmessage!(miniMessage(MsgDisplay.MARK));
+    t.onmessage!(miniMessage(MsgDisplay.MARK));
+    await new Promise((r) => setTimeout(r, 0));
+    return { word, beforeMark, frames: clientFrames(t.sent.slice(n)) };
   }
 
-  it('advertises only the codecs the decoders support and sends our order with M-JPEG last', async () => {
-    const { word, frames } = await link({ supported: [VP9, VP8], create: () => { throw new Error('unused'); } }, 1 << DisplayCap.PREF_VIDEO_CODEC_TYPE);
+  it('advertises only the codecs the decoders support and sends our order with M-JPEG last, after the first MARK', async () => {
+    const { word, beforeMark, frames } = await link({ supported: [VP9, VP8], create: () => { throw new Error('unused'); } }, 1 << DisplayCap.PREF_VIDEO_CODEC_TYPE);
     expect(word & (1 << DisplayCap.CODEC_VP8)).not.toBe(0);
     expect(word & (1 << DisplayCap.CODEC_VP9)).not.toBe(0);
     expect(word & (1 << DisplayCap.CODEC_H264)).toBe(0);
     expect(word & (1 << DisplayCap.CODEC_MJPEG)).not.toBe(0);
     expect(word & (1 << DisplayCap.PREF_VIDEO_CODEC_TYPE)).not.toBe(0);
-    const pref = frames.find((f) => f.type === MsgcDisplay.PREFERRED_VIDEO_CODEC_TYPE);
-    expect(Array.from(pref!.body)).toEqual([3, VP9, VP8, MJPEG]);
+    expect(beforeMark).toEqual([MsgcDisplay.INIT]);
+    const pref = frames.filter((f) => f.type === MsgcDisplay.PREFERRED_VIDEO_CODEC_TYPE);
+    expect(pref.map((f) => Array.from(f.body))).toEqual([[3, VP9, VP8, MJPEG]]);
   });
 
   it('follows a given preference order; without decoders: M-JPEG only and no preference message', async () => {
