@@ -44,7 +44,7 @@ export class PlaybackFeature implements SessionFeature {
     this.player = player;
     player.ev.on('state', (s) => this.ev.emit('state', s));
     player.ev.on('error', (e) => ctx.report(e));
-    player.ev.on('mmSync', (s) => ctx.mm.sync(s.mmTime, s.at));
+    player.ev.on('mmSync', (s) => ctx.syncMm(s));
     ctx.track(ch);
     ch.start();
   }

@@ -108,12 +108,7 @@ export class Session {
     main.ev.on('channels', (list) => {
       if (live()) for (const f of this.features) f.channels(list);
     });
-    main.ev.on('mmTime', (t) => {
-      if (!live()) return;
-      this.mm.sync(t);
-      const sync = this.mm.lastSync!;
-      for (const f of this.features) f.mmTime?.(sync);
-    });
+    main.ev.on('mmTime', (t) => live() && this.syncMm(t));
     main.ev.on('mouseMode', (m) => live() && this.ev.emit('mousemode', m));
     main.start();
   }
@@ -123,6 +118,13 @@ export class Session {
     this.shutdown();
     this.setStatus({ state: 'disconnected', message: reason });
     this.ev.emit('disconnected', { clean: true, reason });
+  }
+
+  /** a new multimedia time sync point (main channel, or the audio being heard) for every feature */
+  private syncMm(mmTime: number, at?: number): void {
+    this.mm.sync(mmTime, at);
+    const sync = this.mm.lastSync!;
+    for (const f of this.features) f.mmTime?.(sync);
   }
 
   private context(main: MainChannel, connectionId: number, password: string, live: () => boolean): SessionContext {
@@ -135,6 +137,7 @@ export class Session {
       track: (ch) => live() && this.track(ch),
       channelState: (ref, state) => live() && this.setChannel(ref.channelType, ref.channelId, state),
       report: (e) => live() && this.report(e),
+      syncMm: (sync) => live() && this.syncMm(sync.mmTime, sync.at),
     };
   }
 
