@@ -46,6 +46,14 @@ export const REQUIRED = Object.freeze([
   ['xcompmgr', 'xcompmgr'], // e2e: a compositing manager, for translucent (ARGB-composited) windows
   ['qemu-system-x86_64', 'qemu-system-x86'], // e2e: live migration between two QEMU instances (issue 11)
   ['/usr/share/seabios/bios-256k.bin', 'seabios'],
+  // e2e video streams (issue 8): spice-server's GStreamer encoders (vp8enc/vp9enc in -good,
+  // x264enc in -ugly, videoconvert in -base) and a moving picture in the X session
+  // (gst-launch-1.0 videotestsrc ! ximagesink)
+  ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstvideoconvertscale.so', 'gstreamer1.0-plugins-base'],
+  ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstvpx.so', 'gstreamer1.0-plugins-good'],
+  ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so', 'gstreamer1.0-plugins-ugly'],
+  ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstximagesink.so', 'gstreamer1.0-x'],
+  ['gst-launch-1.0', 'gstreamer1.0-tools'],
 ]);
 
 /** @param {string} cmd @returns {boolean} true when an executable named cmd is on PATH */

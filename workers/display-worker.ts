@@ -8,6 +8,7 @@
 import { WebSocketTransport } from '../src/channels/transport';
 import { webCryptoEncrypt } from '../src/channels/webcrypto';
 import { DisplayWorkerCore } from '../src/display/worker-core';
+import { probeVideoDecoders } from '../src/display/video/webcodecs';
 import type { FromDisplayWorker, ToDisplayWorker } from '../src/display/worker-messages';
 import { CanvasSink, surfacePng } from './canvas-sink';
 import { decodeJpegInWorker } from './jpeg';
@@ -21,6 +22,7 @@ const core = new DisplayWorkerCore({
   sink: (ev) => new CanvasSink(ev.firstFrame),
   jpeg: decodeJpegInWorker,
   png: surfacePng,
+  video: probeVideoDecoders,
 });
 
 self.onmessage = (e: MessageEvent<ToDisplayWorker>) => core.handle(e.data);

@@ -57,6 +57,10 @@ export const ErrorDetails = {
   UNSUPPORTED_FEATURE: 'unsupportedFeature',
   /** an image payload that does not decode */
   IMAGE_DECODE_ERROR: 'imageDecodeError',
+  /** an audio packet (Opus) that does not decode; playback goes on with the next one */
+  AUDIO_DECODE_ERROR: 'audioDecodeError',
+  /** the browser could not open audio output (no AudioContext, worklet failed to load) */
+  AUDIO_OUTPUT_FAILED: 'audioOutputFailed',
   /** the worker threw outside our message handling (script error, out of memory) */
   WORKER_CRASHED: 'workerCrashed',
   /** the guest agent is not connected (or lacks the capability) for what was asked */

@@ -31,6 +31,7 @@ import { composite } from './draw-composite';
 import { ImageResolver, isPromise, type JpegDecoder, type MaybePromise } from './images';
 import type { DrawSink } from './sink';
 import { Streams } from './streams';
+import type { VideoDecoders } from './video/decoder';
 import type { Surface } from './surface';
 import { SurfaceStore } from './surfaces';
 
@@ -55,6 +56,8 @@ export interface DisplayCoreOptions {
   waitFor?: (w: WaitForChannel) => Promise<void> | void;
   /** the server's multimedia time (stream frame timing); default none */
   mmTime?: MmTime;
+  /** VP8/VP9/H.264 stream decoders (WebCodecs in the worker, a fake in tests); default none */
+  video?: VideoDecoders | null;
 }
 
 export interface MonitorsConfig {
@@ -110,7 +113,7 @@ export class DisplayCore {
       surface: (id) => this.surfaces.get(id),
     });
     this.drawer = new Drawer(this.surfaces, this.resolver, o.sink);
-    this.streams = new Streams(this.surfaces, o.sink, jpeg, o.mmTime ?? null);
+    this.streams = new Streams(this.surfaces, o.sink, jpeg, o.mmTime ?? null, o.video ?? null);
   }
 
   get primary(): Surface | null {
@@ -181,8 +184,7 @@ export class DisplayCore {
       case MsgDisplay.STREAM_DESTROY_ALL:
         return this.streams.destroyAll();
       case MsgDisplay.STREAM_ACTIVATE_REPORT:
-        parseStreamActivateReport(r); // we do not advertise STREAM_REPORT: nothing to report
-        return;
+        return this.streams.activateReport(parseStreamActivateReport(r));
       case MsgDisplay.DRAW_FILL:
         return d.fill(parseDrawFill(r));
       case MsgDisplay.DRAW_OPAQUE:

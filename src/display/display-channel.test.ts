@@ -43,7 +43,8 @@ describe('DisplayChannel', () => {
     const nCommon = u32(m, 6), nChannel = u32(m, 10), capsOff = u32(m, 14);
     expect(nChannel).toBe(1);
     const word = u32(m, capsOff + 4 * nCommon);
-    const want: number[] = [DisplayCap.SIZED_STREAM, DisplayCap.MONITORS_CONFIG, DisplayCap.COMPOSITE, DisplayCap.LZ4_COMPRESSION, DisplayCap.PREF_COMPRESSION, DisplayCap.MULTI_CODEC, DisplayCap.CODEC_MJPEG];
+    // STREAM_REPORT: we answer STREAM_ACTIVATE_REPORT (video/report.ts); no video decoders given here, so no VP8/VP9/H.264
+    const want: number[] = [DisplayCap.SIZED_STREAM, DisplayCap.MONITORS_CONFIG, DisplayCap.COMPOSITE, DisplayCap.LZ4_COMPRESSION, DisplayCap.PREF_COMPRESSION, DisplayCap.MULTI_CODEC, DisplayCap.CODEC_MJPEG, DisplayCap.STREAM_REPORT];
     expect(word).toBe(want.reduce((w, c) => w | (1 << c), 0));
     expect(word & (1 << DisplayCap.A8_SURFACE)).toBe(0);
 

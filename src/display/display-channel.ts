@@ -13,8 +13,8 @@
 import { GlzWindow } from '../codecs/glz';
 import type { Inflate } from '../codecs/zlib-glz';
 import { hasCap } from '../protocol/caps';
-import { buildDisplayInit, buildPreferredCompression } from '../protocol/display';
-import { ChannelType, DisplayCap, MsgcDisplay } from '../protocol/enums';
+import { buildDisplayInit, buildPreferredCompression, buildPreferredVideoCodecs, buildStreamReport } from '../protocol/display';
+import { ChannelType, DisplayCap, MsgcDisplay, VideoCodecType } from '../protocol/enums';
 import type { SpiceReader } from '../protocol/reader';
 import { SpiceChannel, type ChannelOptions } from '../channels/channel';
 import { ImageCache, PIXMAP_CACHE_PIXELS } from './caches';
@@ -23,6 +23,7 @@ import type { JpegDecoder } from './images';
 import type { DrawSink } from './sink';
 import type { Surface } from './surface';
 import type { MmTime } from '../common/clock';
+import type { VideoDecoders } from './video/decoder';
 
 export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType' | 'channelId'> {
   channelId?: number;
@@ -45,6 +46,13 @@ export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType
   core?: DisplayCore;
   /** server multimedia time, for stream frame timing (default: none, frames show on decode) */
   mmTime?: MmTime;
+  /**
+   * VP8/VP9/H.264 decoders; their `supported` codecs are advertised (caps CODEC_*) and sent,
+   * in `preferredVideoCodecs` order, as PREFERRED_VIDEO_CODEC_TYPE
+   */
+  video?: VideoDecoders | null;
+  /** SpiceVideoCodecType preference order (default: as `video.supported` lists them, then M-JPEG) */
+  preferredVideoCodecs?: readonly number[];
 }
 
 export type DisplayChannelEvents = {
@@ -60,7 +68,8 @@ export type DisplayChannelEvents = {
 
 /**
  * Capabilities we implement (§5.7). Not (yet): A8_SURFACE (the Ropd ops still write A = 255 into
- * 8_A surfaces, see ops/region.ts opaqueMask), STREAM_REPORT, codecs other than MJPEG.
+ * 8_A surfaces, see ops/region.ts opaqueMask). STREAM_REPORT and the VP8/VP9/H.264 codecs are
+ * added per channel (channelCaps()).
  */
 export const DISPLAY_CAPS: readonly number[] = [
   DisplayCap.SIZED_STREAM,
@@ -70,6 +79,12 @@ export const DISPLAY_CAPS: readonly number[] = [
   DisplayCap.PREF_COMPRESSION,
   DisplayCap.MULTI_CODEC,
   DisplayCap.CODEC_MJPEG,
+];
+
+const VIDEO_CAPS: ReadonlyArray<[number, number]> = [
+  [VideoCodecType.VP8, DisplayCap.CODEC_VP8],
+  [VideoCodecType.H264, DisplayCap.CODEC_H264],
+  [VideoCodecType.VP9, DisplayCap.CODEC_VP9],
 ];
 
 export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
@@ -90,16 +105,38 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
       maxSurfacePixels: opts.maxSurfacePixels,
       waitFor: opts.waitFor,
       mmTime: opts.mmTime,
+      video: opts.video,
     });
     const ce = this.core.events;
     ce.on('primary', ({ surface }) => this.ev.emit('primary', { width: surface.width, height: surface.height, surface }));
     ce.on('primaryDestroyed', (e) => this.ev.emit('primaryDestroyed', e));
-    ce.on('mark', () => this.ev.emit('mark', undefined));
+    ce.on('mark', () => {
+      this.sendPreferredCodecs();
+      this.ev.emit('mark', undefined);
+    });
     ce.on('monitors', (m) => this.ev.emit('monitors', m));
+    // STREAM_REPORTs go out on the channel the stream came on
+    this.core.streams.onReport = (rep) => this.send(MsgcDisplay.STREAM_REPORT, buildStreamReport(rep));
   }
 
   protected channelCaps(): number[] {
-    return [...DISPLAY_CAPS];
+    const caps = [...DISPLAY_CAPS];
+    const v = this.dopts.video?.supported ?? [];
+    // advertised only when the browser said it decodes them (VideoDecoder.isConfigSupported)
+    if (v.length) caps.push(DisplayCap.PREF_VIDEO_CODEC_TYPE);
+    // reports (video/report.ts) work for every codec, M-JPEG too
+    caps.push(DisplayCap.STREAM_REPORT);
+    for (const [codec, cap] of VIDEO_CAPS) if (v.includes(codec)) caps.push(cap);
+    return caps;
+  }
+
+  /** our codec order for PREFERRED_VIDEO_CODEC_TYPE: the supported ones in preference order, M-JPEG last */
+  get videoCodecOrder(): number[] {
+    const v = this.dopts.video?.supported ?? [];
+    const pref = this.dopts.preferredVideoCodecs ?? v;
+    const order = pref.filter((c) => v.includes(c) || c === VideoCodecType.MJPEG);
+    if (!order.includes(VideoCodecType.MJPEG)) order.push(VideoCodecType.MJPEG);
+    return order;
   }
 
   protected override onLinked(_relinked: boolean): void {
@@ -117,6 +154,23 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
     if (pc !== undefined && hasCap(this.serverChannelCaps, DisplayCap.PREF_COMPRESSION)) {
       this.send(MsgcDisplay.PREFERRED_COMPRESSION, buildPreferredCompression(pc));
     }
+    this.codecsSent = false;
+  }
+
+  private codecsSent = false;
+
+  /**
+   * PREFERRED_VIDEO_CODEC_TYPE, once per connection, after the first MARK rather than with
+   * DISPLAY_INIT: spice-server 0.15 (Xspice), given the preference while a stream is already
+   * running when the client connects, sends that stream's STREAM_CLIP before anything else and
+   * then nothing at all (seen in e2e/video.spec.ts); after MARK the initial state is on the wire
+   * and the server re-creates the stream with the preferred codec normally.
+   */
+  private sendPreferredCodecs(): void {
+    if (this.codecsSent || !this.dopts.video?.supported.length || !hasCap(this.serverChannelCaps, DisplayCap.PREF_VIDEO_CODEC_TYPE)) return;
+    this.codecsSent = true;
+    // the server otherwise picks the first codec of its own list that we support (§10)
+    this.send(MsgcDisplay.PREFERRED_VIDEO_CODEC_TYPE, buildPreferredVideoCodecs(this.videoCodecOrder));
   }
 
   protected handle(type: number, r: SpiceReader): void | Promise<void> {

@@ -3,7 +3,8 @@
  * DESTROY_ALL state, and M-JPEG frames drawn into the stream's dest rect on its surface as
  * spice-common's sw canvas put_image does: source x8r8g8b8, nearest scaling by the truncated
  * 16.16 factor when the frame and dest sizes differ, clipped to the stream clip (NONE = dest).
- * Frames are shown as soon as they are decoded (no mm_time scheduling yet); with an MmTime each
+ * VP8, VP9 and H.264 frames go through a StreamVideo (video/decoder.ts: WebCodecs in the worker)
+ * and then the same put. Frames are shown as soon as they are decoded (no mm_time scheduling yet); with an MmTime each
  * frame's margin (its mm_time minus the server's mm_time now, negative when it came late) is
  * measured for the stream report and the stats overlay.
  */
@@ -13,6 +14,9 @@ import type { Clip, Rect, StreamCreate, StreamData } from '../protocol/display';
 import { ImageScaleMode, Ropd, VideoCodecType } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import type { JpegDecoder, MaybePromise } from './images';
+import { StreamVideo, type VideoDecoders } from './video/decoder';
+import { StreamReporter, type ActivateReport } from './video/report';
+import type { StreamReport } from '../protocol/display';
 import { drawCopy } from './ops/rop';
 import { drawRegion } from './ops/region';
 import { extents } from './draw';
@@ -34,6 +38,10 @@ export interface StreamState {
   clip: Clip;
   frames: number;
   lastMmTime: number;
+  /** the decoder of a VP8/VP9/H.264 stream (M-JPEG frames go to the JPEG decoder) */
+  video: StreamVideo | null;
+  /** set by STREAM_ACTIVATE_REPORT */
+  reporter: StreamReporter | null;
 }
 
 /** arrival timing of stream frames against the server's multimedia time */
@@ -50,6 +58,15 @@ export interface StreamTiming {
 
 export class Streams {
   private readonly map = new Map<number, StreamState>();
+  /** STREAM_CREATEs by SpiceVideoCodecType, for stats and tests */
+  readonly created = new Map<number, number>();
+  /** frames drawn (all codecs), and frames not drawn (no key frame yet, decoder error) */
+  presented = 0;
+  dropped = 0;
+  /** STREAM_REPORTs produced (the display channel sends them) */
+  reports = 0;
+  /** where STREAM_REPORTs go (the display channel) */
+  onReport: ((r: StreamReport) => void) | null = null;
   readonly timing: StreamTiming = { frames: 0, late: 0, marginSum: 0, minMargin: Infinity, maxMargin: -Infinity };
 
   constructor(
@@ -57,6 +74,7 @@ export class Streams {
     private readonly sink: DrawSink,
     private readonly jpeg: JpegDecoder | null,
     private readonly mm: MmTime | null = null,
+    private readonly video: VideoDecoders | null = null,
   ) {}
 
   get(id: number): StreamState | undefined {
@@ -69,23 +87,49 @@ export class Streams {
 
   create(c: StreamCreate): void {
     if (c.id >= MAX_STREAMS) throw new SpiceProtocolError('malformed', `stream id ${c.id} ≥ ${MAX_STREAMS}`);
-    if (c.codecType !== VideoCodecType.MJPEG) throw new SpiceProtocolError('unsupported', `stream codec ${c.codecType} (we advertise MJPEG only)`);
+    const video = c.codecType !== VideoCodecType.MJPEG && this.video?.supported.includes(c.codecType);
+    if (c.codecType !== VideoCodecType.MJPEG && !video) throw new SpiceProtocolError('unsupported', `stream codec ${c.codecType} (not advertised)`);
     this.surfaces.target(c.surfaceId);
+    this.map.get(c.id)?.video?.close();
+    this.created.set(c.codecType, (this.created.get(c.codecType) ?? 0) + 1);
     this.map.set(c.id, {
       id: c.id, surfaceId: c.surfaceId, codecType: c.codecType, flags: c.flags, width: c.streamWidth, height: c.streamHeight,
       dest: c.dest, clip: c.clip, frames: 0, lastMmTime: 0,
+      video: video ? new StreamVideo(this.video!, c.codecType, c.streamWidth, c.streamHeight) : null,
+      reporter: null,
     });
   }
 
-  clip(id: number, clip: Clip): void {
-    this.need(id).clip = clip;
+  /** STREAM_ACTIVATE_REPORT: report on this stream from now on (an unknown stream is skipped, like its clip) */
+  activateReport(a: ActivateReport): void {
+    const st = this.map.get(a.streamId);
+    if (!st || a.maxWindowSize === 0) return;
+    st.reporter = new StreamReporter(a, () => this.mm?.clock.now() ?? Date.now());
   }
 
+  /**
+   * STREAM_CLIP for a stream we never got a CREATE for is skipped, not fatal: spice-server
+   * (0.15, Xspice) sends the clip of a stream that was already running when this client
+   * connected before any other display message (seen in e2e/video.spec.ts), and spice-gtk
+   * likewise ignores it (channel-display.c display_handle_stream_clip: g_return_if_fail).
+   */
+  clip(id: number, clip: Clip): void {
+    if (id >= MAX_STREAMS) throw new SpiceProtocolError('malformed', `stream id ${id} ≥ ${MAX_STREAMS}`);
+    const st = this.map.get(id);
+    if (st) st.clip = clip;
+    else this.orphanClips++;
+  }
+
+  /** STREAM_CLIPs skipped because their stream was unknown */
+  orphanClips = 0;
+
   destroy(id: number): void {
+    this.map.get(id)?.video?.close();
     this.map.delete(id);
   }
 
   destroyAll(): void {
+    for (const st of this.map.values()) st.video?.close();
     this.map.clear();
   }
 
@@ -108,9 +152,25 @@ export class Streams {
       t.minMargin = Math.min(t.minMargin, margin);
       t.maxMargin = Math.max(t.maxMargin, margin);
     }
+    const report = st.reporter?.frame(d.mmTime, margin);
+    if (report) {
+      this.reports++;
+      this.onReport?.(report);
+    }
+    const dest = st.dest;
+    if (st.video) {
+      // frames are decoded one at a time in message order: the channel waits for this promise
+      // before the next message, so a draw after the frame lands on top of it, as on the server
+      return st.video.frame(d.data, d.mmTime * 1000).then((img) => {
+        if (img) this.present(st, dest, img);
+        else {
+          this.dropped++;
+          st.reporter?.drop();
+        }
+      });
+    }
     const dec = this.jpeg;
     if (!dec) throw new SpiceProtocolError('unsupported', 'M-JPEG stream without a JPEG decoder');
-    const dest = st.dest;
     return dec(d.data).then(
       (img) => this.present(st, dest, img),
       (e: unknown) => {
@@ -122,6 +182,7 @@ export class Streams {
 
   private present(st: StreamState, dest: Rect, frame: DecodedImage): void {
     if (this.map.get(st.id) !== st) return; // destroyed while decoding
+    this.presented++;
     const s = this.surfaces.get(st.surfaceId);
     if (!s || dest.right <= dest.left || dest.bottom <= dest.top) return;
     let px = frame.pixels;

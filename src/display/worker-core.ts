@@ -6,7 +6,7 @@
  */
 import { MmTime, realClock, type Clock } from '../common/clock';
 import type { Transport } from '../channels/transport';
-import { MsgDisplay, imageTypeName } from '../protocol/enums';
+import { MsgDisplay, VideoCodecType, imageTypeName } from '../protocol/enums';
 import type { RsaOaepEncrypt } from '../protocol/link';
 import { DisplayChannel } from './display-channel';
 import { headsOf, sameHeads, type HeadRect } from './heads';
@@ -14,6 +14,7 @@ import type { JpegDecoder } from './images';
 import type { DrawSink } from './sink';
 import type { Surface } from './surface';
 import type { DisplayStats, FromDisplayWorker, ToDisplayWorker } from './worker-messages';
+import type { VideoDecoders } from './video/decoder';
 
 /** a DrawSink that shows each head of the primary surface on its own canvas */
 export interface HeadSink extends DrawSink {
@@ -36,7 +37,15 @@ export interface DisplayWorkerEnv {
   /** PNG of `rect` of a surface, alpha forced opaque */
   png(s: Surface, rect: HeadRect): Promise<Blob>;
   clock?: Clock;
+  /**
+   * VP8/VP9/H.264 decoders: asked once, before the channel links, so the caps we advertise say
+   * what this browser really decodes (WebCodecs isConfigSupported is asynchronous)
+   */
+  video?: () => Promise<VideoDecoders | null>;
 }
+
+const codecNames = new Map<number, string>(Object.entries(VideoCodecType).map(([k, v]) => [v as number, k]));
+const videoCodecName = (c: number): string => codecNames.get(c) ?? String(c);
 
 const msgNames = new Map<number, string>(Object.entries(MsgDisplay).map(([k, v]) => [v as number, k]));
 
@@ -103,13 +112,14 @@ export class DisplayWorkerCore {
         this.env.post({ type: 'stats', id: m.id, stats: this.stats() });
         return;
       case 'close':
+        if (this.opening) this.closedEarly = true;
         this.channel?.close();
         return;
     }
   }
 
   private connect(m: Extract<ToDisplayWorker, { type: 'connect' }>): void {
-    if (this.channel) return; // one channel per worker; relink moves it
+    if (this.channel || this.opening) return; // one channel per worker; relink moves it
     this.gen = m.gen;
     this.url = m.url;
     this.protocols = m.protocols;
@@ -119,16 +129,33 @@ export class DisplayWorkerCore {
     const sink = this.env.sink({ firstFrame: () => post({ type: 'first-frame', gen: this.gen, at: this.mm.clock.now() }) });
     this.sink = sink;
     if (m.canvas) sink.attach(0, m.canvas);
-    this.open();
+    const probe = this.env.video;
+    if (!probe) return this.open();
+    this.opening = true;
+    probe().then(
+      (video) => {
+        this.video = video;
+        this.open();
+      },
+      () => this.open(),
+    );
   }
 
   private params: { channelId: number; connectionId: number; password: string; preferredCompression?: number } | null = null;
+  /** the video decoders this browser has (probed once, before the first link: they decide our caps) */
+  private video: VideoDecoders | null = null;
+  private opening = false;
+  /** 'close' came while the codecs were being probed: never open */
+  private closedEarly = false;
 
   /** a DisplayChannel with a new core on the sink, for the current generation */
   private open(): void {
+    this.opening = false;
+    if (this.closedEarly) return;
     const p = this.params!;
     const post = this.env.post;
     const gen = this.gen;
+    post({ type: 'codecs', gen: this.gen, video: this.video ? [...this.video.supported] : [] });
     const ch = new DisplayChannel({
       transport: this.env.transport(this.url, this.protocols),
       channelId: p.channelId,
@@ -139,6 +166,7 @@ export class DisplayWorkerCore {
       jpeg: this.env.jpeg,
       preferredCompression: p.preferredCompression,
       mmTime: this.mm,
+      video: this.video,
     });
     this.channel = ch;
     // events carry the generation their channel was opened (or last relinked) for
@@ -196,6 +224,13 @@ export class DisplayWorkerCore {
       messages,
       imageTypes,
       streamTiming: { frames: t?.frames ?? 0, late: t?.late ?? 0, meanMarginMs: t && t.frames ? t.marginSum / t.frames : null },
+      streams: {
+        created: Object.fromEntries([...(ch?.core.streams.created ?? [])].map(([c, n]) => [videoCodecName(c), n])),
+        presented: ch?.core.streams.presented ?? 0,
+        dropped: ch?.core.streams.dropped ?? 0,
+        active: ch?.core.streams.count ?? 0,
+        reports: ch?.core.streams.reports ?? 0,
+      },
       generation: ch?.generation ?? 0,
     };
   }

@@ -66,11 +66,15 @@ export interface DisplayStats {
   streamTiming: { frames: number; late: number; meanMarginMs: number | null };
   /** relinks of this channel so far */
   generation: number;
+  /** video streams: STREAM_CREATEs by codec name (MJPEG, VP8, H264, VP9), frames drawn and dropped, streams open now */
+  streams: { created: Record<string, number>; presented: number; dropped: number; active: number; reports: number };
 }
 
 export type FromDisplayWorker =
   /** link and auth done */
   | { type: 'ready'; gen: number }
+  /** before linking: the stream codecs this browser decodes besides M-JPEG (SpiceVideoCodecType), as advertised */
+  | { type: 'codecs'; gen: number; video: number[] }
   /** the primary surface was created or changed size */
   | { type: 'primary'; gen: number; width: number; height: number }
   /** the monitors of this channel (whole primary as head 0 without MONITORS_CONFIG) */

@@ -14,7 +14,7 @@ import { clearLiveInterval, liveCounts, liveInterval, type LiveCounts } from '..
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
   'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode', 'migration',
-  'agent', 'clipboard', 'filetransfer',
+  'agent', 'clipboard', 'filetransfer', 'audio',
 ];
 
 export class SpiceClientElement extends LitElement {
@@ -23,6 +23,7 @@ export class SpiceClientElement extends LitElement {
     askPassword: { state: true },
     clipPanel: { state: true },
     agentOn: { state: true },
+    soundBlocked: { state: true },
     viewOnly: { type: Boolean, attribute: 'view-only' },
     scaleViewport: { type: Boolean, attribute: 'scale-viewport' },
     resizeSession: { type: Boolean, attribute: 'resize-session' },
@@ -35,6 +36,8 @@ export class SpiceClientElement extends LitElement {
   declare agentOn: boolean;
   /** the guest's last copied text, shown in the panel */
   #guestText = '';
+  /** the browser holds the guest's sound until a click: the "Enable sound" button shows */
+  declare soundBlocked: boolean;
   declare viewOnly: boolean;
   /** fit monitors into the element (true, default) or show them 1:1 with scrolling (noVNC's name) */
   declare scaleViewport: boolean;
@@ -52,6 +55,7 @@ export class SpiceClientElement extends LitElement {
     this.askPassword = null;
     this.clipPanel = false;
     this.agentOn = false;
+    this.soundBlocked = false;
     this.viewOnly = false;
     this.scaleViewport = true;
     this.resizeSession = false;
@@ -74,6 +78,7 @@ export class SpiceClientElement extends LitElement {
     .clip { display: flex; gap: 8px; padding: 4px 8px; background: #2b2b2b; }
     .clip textarea { flex: 1; height: 4em; font: 12px monospace; }
     .stage { flex: 1; display: flex; position: relative; min-height: 0; }
+    button.sound { position: absolute; right: 12px; bottom: 12px; z-index: 1; padding: 6px 12px; background: #2d5a8a; border-color: #6ab; }
   `;
 
   /** connect with settings (URL, password, compression); reconnects when already connected */
@@ -101,6 +106,7 @@ export class SpiceClientElement extends LitElement {
       this.#guestText = e.detail.text;
       this.requestUpdate();
     });
+    c.addEventListener('audio', (e) => (this.soundBlocked = e.detail.output === 'blocked'));
     c.connect();
   }
 
@@ -242,6 +248,22 @@ export class SpiceClientElement extends LitElement {
     this.connect({ ...this.#settings, password: input.value });
   }
 
+  /** sound output and stream state (SpiceClient.audio) */
+  get audio() {
+    return this.#client?.audio ?? null;
+  }
+
+  /** lift the browser's autoplay block (the "Click to enable sound" button calls this) */
+  async enableAudio(): Promise<void> {
+    await this.#client?.enableAudio();
+    this.soundBlocked = this.#client?.audio.output === 'blocked';
+  }
+
+  /** the next `frames` frames of sound output, after volume/mute (diagnostics, tests) */
+  captureAudio(frames: number): Promise<Float32Array[]> {
+    return this.#client ? this.#client.captureAudio(frames) : Promise.reject(new Error('not connected'));
+  }
+
   protected override render() {
     const st = this.status;
     const connected = st.state === 'connected' || st.state === 'connecting';
@@ -274,6 +296,9 @@ export class SpiceClientElement extends LitElement {
               <input id="pw" type="password" autocomplete="current-password" autofocus />
               <button type="submit">Connect</button>
             </form>`
+          : nothing}
+        ${this.soundBlocked
+          ? html`<button class="sound" @click=${() => void this.enableAudio()} title="The browser holds the sound until you click">🔇 Click to enable sound</button>`
           : nothing}
       </div>
     `;

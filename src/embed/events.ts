@@ -40,6 +40,25 @@ export interface SpiceClientEventDetails {
   clipboard: { selection: number; type: 'text' | 'image/png'; text?: string; data?: Uint8Array };
   /** a file transfer to the guest progressed, finished, failed or was cancelled */
   filetransfer: { id: number; name: string; size: number; sent: number; state: 'progress' | 'done' | 'failed' | 'cancelled'; error?: SpiceError };
+  /** sound output or the playback stream changed (see AudioStatus) */
+  audio: AudioStatus;
+}
+
+export interface AudioStatus {
+  /** 'blocked': the browser's autoplay policy holds the sound until a click (enableAudio()) */
+  output: 'idle' | 'blocked' | 'running' | 'failed';
+  /** a playback stream is on (between PLAYBACK_START and STOP) */
+  playing: boolean;
+  mode: 'raw' | 'opus' | null;
+  rate: number;
+  channels: number;
+  /** per channel, 0 … 1, as the server set it (PLAYBACK_VOLUME) */
+  volume: number[];
+  muted: boolean;
+  /** queued in the jitter buffer, ms */
+  bufferedMs: number;
+  underruns: number;
+  dropped: number;
 }
 
 export type SpiceClientEventMap = { [K in keyof SpiceClientEventDetails]: CustomEvent<SpiceClientEventDetails[K]> };

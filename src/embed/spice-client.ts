@@ -5,17 +5,23 @@
  * (src/session) with the browser's factories: a WebSocket per channel to the proxy, a module
  * Worker per display channel, the view's canvases for monitors. No toolbar: <spice-client>
  * (element.ts) adds that around it.
+ *
+ * Size: just over 15 KB; this class is the library's public surface (every method, getter and
+ * typed listener an embedder uses) in one place; the DOM glue lives in agent-glue.ts,
+ * audio-glue.ts and client-status.ts.
  */
 import { WebSocketTransport } from '../channels/transport';
 import { webCryptoEncrypt } from '../channels/webcrypto';
-import { ErrorDetails, type SpiceError } from '../common/errors';
 import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
 import {
   AgentFeature, CursorFeature, DisplayFeature, InputsFeature, MigrationFeature, Reconnector, Session, withTarget, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
 } from '../session/index';
 import { ScreenView } from '../ui/screen-view';
-import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
+import { AgentGlue } from './agent-glue';
+import { AudioGlue } from './audio-glue';
+import { wireMigration, wireReconnect } from './client-status';
+import type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
 
 export interface SpiceClientOptions {
   /** the proxy's WebSocket URL (one socket per SPICE channel goes there) */
@@ -45,23 +51,6 @@ export interface SpiceClientOptions {
 const RESIZE_DEBOUNCE_MS = 150;
 
 const PROTOCOLS = ['binary'];
-/** smaller elements (hidden, collapsed) do not resize the guest */
-const MIN_SIZE = 64;
-
-/** a short cause for the status line; the full typed error goes out with 'spiceerror' */
-function lostBecause(e: SpiceError | undefined): string {
-  switch (e?.details) {
-    case undefined:
-      return 'the server closed the session';
-    case ErrorDetails.CONNECT_FAILED:
-    case ErrorDetails.SERVER_UNREACHABLE:
-      return 'the server cannot be reached';
-    case ErrorDetails.STALLED:
-      return 'the connection stalled';
-    default:
-      return 'the connection to the server was lost';
-  }
-}
 
 function compressionOf(name: string | null | undefined): number | undefined {
   const n = name?.toUpperCase();
@@ -79,15 +68,12 @@ export class SpiceClient extends EventTarget {
   #inputs: InputsFeature | null = null;
   #cursor: CursorFeature | null = null;
   #agent: AgentFeature | null = null;
-  #target: HTMLElement;
-  #resizeObserver: ResizeObserver | null = null;
-  #resizeSession = false;
-  /** the last text that went between guest and system clipboard (either way), so it does not bounce back */
-  #clipSeen = '';
+  #glue: AgentGlue;
   #status: SessionStatus = { state: 'idle', message: 'not connected' };
   #sizes = new Map<string, string>();
   #reconnector: Reconnector | null = null;
   #net = { online: () => this.#reconnector?.online(), offline: () => this.#reconnector?.offline() };
+  #sound = new AudioGlue((s) => this.#emit('audio', s), (e) => this.#emit('spiceerror', e));
 
   constructor(target: HTMLElement, options: SpiceClientOptions) {
     super();
@@ -101,22 +87,8 @@ export class SpiceClient extends EventTarget {
     this.#view.scaleToFit = options.scaleViewport ?? true;
     globalThis.addEventListener?.('online', this.#net.online);
     globalThis.addEventListener?.('offline', this.#net.offline);
-    this.#target = target;
+    this.#glue = new AgentGlue(target, () => this.#agent, () => this.#opts.clipboardSync ?? true, (f) => this.sendFile(f));
     this.resizeSession = !!options.resizeSession;
-    // the page's clipboard goes to the guest when the screen gets focus (if the browser lets us read it)
-    target.addEventListener('focusin', () => this.#pullPageClipboard());
-    // files dropped on the screen go to the guest (its agent's download folder)
-    target.addEventListener('dragover', (e) => {
-      if (this.#agent?.connected && e.dataTransfer?.types.includes('Files')) e.preventDefault();
-    });
-    target.addEventListener('drop', (e) => {
-      const files = [...(e.dataTransfer?.files ?? [])];
-      if (!files.length || !this.#agent?.connected) return;
-      e.preventDefault();
-      void (async () => {
-        for (const f of files) await this.sendFile(f).catch(() => undefined); // failures arrive as events
-      })();
-    });
     if (options.autoconnect ?? true) this.connect();
   }
 
@@ -145,15 +117,10 @@ export class SpiceClient extends EventTarget {
 
   /** the guest's screen follows the element's size (needs the guest agent) */
   get resizeSession(): boolean {
-    return this.#resizeSession;
+    return this.#glue.resizeSession;
   }
   set resizeSession(v: boolean) {
-    this.#resizeSession = v;
-    this.#resizeObserver?.disconnect();
-    this.#resizeObserver = null;
-    if (!v) return;
-    this.#resizeObserver = new ResizeObserver(() => this.#followSize());
-    this.#resizeObserver.observe(this.#target);
+    this.#glue.resizeSession = v;
   }
 
   /** the guest agent is connected */
@@ -233,6 +200,7 @@ export class SpiceClient extends EventTarget {
       }),
     );
     this.#inputs = session.use(new InputsFeature());
+    this.#sound.attach(session, () => live());
     const cursor = session.use(new CursorFeature());
     const migration = session.use(new MigrationFeature());
     const agent = session.use(new AgentFeature({ resizeDebounceMs: RESIZE_DEBOUNCE_MS }));
@@ -245,19 +213,7 @@ export class SpiceClient extends EventTarget {
     const rc = new Reconnector(session);
     rc.enabled = o.reconnect ?? true;
     this.#reconnector = rc;
-    rc.ev.on('scheduled', (e) => {
-      if (!live()) return;
-      const why = lostBecause(e.error);
-      this.#setStatus({ state: 'reconnecting', message: `connection lost (${why}); reconnecting in ${Math.max(1, Math.round(e.delayMs / 1000))} s`, error: e.error });
-      this.#emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, at: e.at, error: e.error });
-    });
-    rc.ev.on('offline', () => live() && this.#setStatus({ state: 'reconnecting', message: 'offline: reconnecting when the network is back' }));
-    rc.ev.on('stopped', (e) => {
-      if (!live() || e.reason === 'refused' || e.reason === 'disabled') return; // the session's own disconnect stands
-      this.#setStatus({ state: 'disconnected', message: e.reason === 'cancelled' ? 'reconnect cancelled' : 'gave up reconnecting', error: e.error });
-      view.setStale(false);
-      this.#emit('disconnect', { clean: e.reason === 'cancelled', reason: this.#status.message, error: e.error });
-    });
+    wireReconnect(rc, live, (st) => this.#setStatus(st), (t, d) => this.#emit(t, d), () => view.setStale(false));
 
     session.ev.on('status', (s) => {
       if (!live()) return;
@@ -307,29 +263,16 @@ export class SpiceClient extends EventTarget {
       }
       this.#emit('firstframe', f);
     });
-    migration.ev.on('begin', (m) => live() && this.#emit('migration', { phase: 'begin', target: m.target }));
-    migration.ev.on('connected', (m) => live() && this.#emit('migration', { phase: 'connected', target: m.target }));
-    migration.ev.on('completed', (m) => live() && this.#emit('migration', { phase: 'completed', target: m.target }));
-    migration.ev.on('failed', (m) => live() && this.#emit('migration', { phase: 'failed', target: m.target, reason: m.reason }));
-    migration.ev.on('cancelled', () => live() && this.#emit('migration', { phase: 'cancelled', target: '' }));
-    migration.ev.on('switchHost', (m) => live() && this.#emit('migration', { phase: 'switch-host', target: m.target }));
+    wireMigration(migration, (d) => live() && this.#emit('migration', d));
     agent.ev.on('agent', (a) => {
       if (!live()) return;
       this.#emit('agent', a);
-      if (a.connected) this.#followSize();
+      if (a.connected) this.#glue.followSize();
     });
     agent.ev.on('clipboard', (c) => {
       if (!live()) return;
       this.#emit('clipboard', c);
-      // the system clipboard only takes writes from a focused page (and a secure context); only the
-      // guest's CLIPBOARD selection goes there, not PRIMARY (every text selection in an X guest)
-      if (c.selection !== 0 || !(this.#opts.clipboardSync ?? true)) return;
-      if (c.text !== undefined && document.hasFocus() && navigator.clipboard?.writeText) {
-        this.#clipSeen = c.text;
-        navigator.clipboard.writeText(c.text).catch(() => undefined);
-      } else if (c.data && document.hasFocus() && navigator.clipboard?.write && typeof ClipboardItem !== 'undefined') {
-        navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([c.data as Uint8Array<ArrayBuffer>], { type: 'image/png' }) })]).catch(() => undefined);
-      }
+      this.#glue.guestCopied(c);
     });
     agent.ev.on('fileprogress', (p) => live() && this.#emit('filetransfer', { ...p, state: 'progress' }));
     agent.ev.on('filedone', (p) => live() && this.#emit('filetransfer', { ...p, sent: p.size, state: 'done' }));
@@ -345,24 +288,26 @@ export class SpiceClient extends EventTarget {
     this.#session?.disconnect();
   }
 
-  /** the system clipboard's text → the guest, unless it is what the guest itself copied last */
-  #pullPageClipboard(): void {
-    if (!(this.#opts.clipboardSync ?? true) || !this.#agent?.connected || !navigator.clipboard?.readText) return;
-    navigator.clipboard.readText().then((t) => {
-      if (t && t !== this.#clipSeen) {
-        this.#clipSeen = t;
-        this.#agent?.setClipboardText(t);
-      }
-    }, () => undefined); // not allowed (no permission, insecure context): the panel is the way
+  /**
+   * Sound: output state ('blocked' = the browser's autoplay block: call enableAudio() from a
+   * click), the stream's mode, rate, volume and mute, and the jitter buffer's figures.
+   */
+  get audio(): AudioStatus {
+    return this.#sound.status;
   }
 
-  /** with resizeSession: ask the guest for the element's size (the agent debounces) */
-  #followSize(): void {
-    if (!this.#resizeSession || !this.#agent) return;
-    // widths go in multiples of 8: spice-vdagent's X11 side rounds them down (1100 → 1096 seen on
-    // Xspice), and asking for what the guest can give keeps us from chasing a size it never takes
-    const w = Math.floor(this.#target.clientWidth / 8) * 8, h = Math.floor(this.#target.clientHeight);
-    if (w >= MIN_SIZE && h >= MIN_SIZE) this.#agent.resize(w, h);
+  /** lift the browser's autoplay block; call it from a user gesture (a click) */
+  enableAudio(): Promise<void> {
+    return this.#sound.enable();
+  }
+
+  /**
+   * The next `frames` frames the playback worklet outputs, after volume and mute, one array per
+   * channel: a diagnostics and test hook (the e2e tests measure frequency and level from it).
+   * Rejects where the fallback output (no AudioWorklet) is in use.
+   */
+  captureAudio(frames: number): Promise<Float32Array[]> {
+    return this.#sound.capture(frames);
   }
 
   /** Ctrl+Alt+Del as scancodes (the browser would never deliver it) */
@@ -386,7 +331,7 @@ export class SpiceClient extends EventTarget {
 
   /** disconnect and remove everything this client put into its element */
   dispose(): void {
-    this.#resizeObserver?.disconnect();
+    this.#glue.dispose();
     this.#teardown();
     this.#view.dispose();
     globalThis.removeEventListener?.('online', this.#net.online);
@@ -400,6 +345,7 @@ export class SpiceClient extends EventTarget {
     this.#reconnector = null;
     s?.disconnect();
     this.#sizes.clear();
+    this.#sound.close();
     this.#view.setStale(false);
   }
 

@@ -367,3 +367,32 @@ export function buildDisplayInit(i: DisplayInit): Uint8Array {
 export function buildPreferredCompression(c: number): Uint8Array {
   return new SpiceWriter(1).u8(c).finish();
 }
+
+/** PREFERRED_VIDEO_CODEC_TYPE: u8 num, u8 codecs[num] (SpiceVideoCodecType, best first) */
+export function buildPreferredVideoCodecs(codecs: readonly number[]): Uint8Array {
+  const w = new SpiceWriter(1 + codecs.length).u8(codecs.length);
+  for (const c of codecs) w.u8(c);
+  return w.finish();
+}
+
+export interface StreamReport {
+  streamId: number;
+  /** echoes STREAM_ACTIVATE_REPORT's unique_id (the server ignores a mismatch) */
+  uniqueId: number;
+  startFrameMmTime: number;
+  endFrameMmTime: number;
+  numFrames: number;
+  numDrops: number;
+  /** the last frame's margin, ms: its mm_time − the mm_time now (negative = late) */
+  lastFrameDelay: number;
+  /** the audio playback delay, ms, or 0xFFFFFFFF without audio */
+  audioDelay: number;
+}
+
+/** STREAM_REPORT (spice-protocol.md §5.8, MsgcDisplay 102) */
+export function buildStreamReport(s: StreamReport): Uint8Array {
+  return new SpiceWriter(32)
+    .u32(s.streamId).u32(s.uniqueId).u32(s.startFrameMmTime >>> 0).u32(s.endFrameMmTime >>> 0)
+    .u32(s.numFrames).u32(s.numDrops).i32(s.lastFrameDelay | 0).u32(s.audioDelay >>> 0)
+    .finish();
+}

@@ -9,3 +9,4 @@ export { withTarget } from './target-url';
 export { DEFAULT_RECONNECT, Reconnector, backoffDelay, realTimers, type ReconnectEvents, type ReconnectPolicy, type Timers } from './reconnect';
 export type { ChannelInfo, ChannelState, DisplayWorkerFactory, Migratable, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';
 export { AgentFeature, type AgentFeatureEvents, type AgentFeatureOptions } from './agent';
+export { PlaybackFeature, type PlaybackFeatureEvents, type PlaybackFeatureOptions } from './playback';

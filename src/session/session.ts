@@ -114,12 +114,7 @@ export class Session {
     main.ev.on('channels', (list) => {
       if (live()) for (const f of this.features) f.channels(list);
     });
-    main.ev.on('mmTime', (t) => {
-      if (!live()) return;
-      this.mm.sync(t);
-      const sync = this.mm.lastSync!;
-      for (const f of this.features) f.mmTime?.(sync);
-    });
+    main.ev.on('mmTime', (t) => live() && this.syncMm(t));
     main.ev.on('mouseMode', (m) => live() && this.ev.emit('mousemode', m));
     main.start();
   }
@@ -159,6 +154,13 @@ export class Session {
     if (!this.mainCh) for (const f of this.features) f.stop();
   }
 
+  /** a new multimedia time sync point (main channel, or the audio being heard) for every feature */
+  private syncMm(mmTime: number, at?: number): void {
+    this.mm.sync(mmTime, at);
+    const sync = this.mm.lastSync!;
+    for (const f of this.features) f.mmTime?.(sync);
+  }
+
   private context(main: MainChannel, connectionId: number, password: string, live: () => boolean): SessionContext {
     return {
       main,
@@ -173,6 +175,7 @@ export class Session {
       track: (ch) => live() && this.track(ch),
       channelState: (ref, state) => live() && this.setChannel(ref.channelType, ref.channelId, state),
       report: (e) => live() && this.report(e),
+      syncMm: (sync) => live() && this.syncMm(sync.mmTime, sync.at),
     };
   }
 

@@ -71,6 +71,12 @@ export interface SessionContext {
   channelState(ref: { channelType: number; channelId: number }, state: ChannelState): void;
   /** a problem; fatal ones end the session */
   report(e: SpiceError): void;
+  /**
+   * a multimedia time sync point from elsewhere than the main channel (the audio being heard,
+   * spice-protocol.md §9.3: the server stops MULTI_MEDIA_TIME while audio plays); every
+   * feature's mmTime() gets it, as with the main channel's
+   */
+  syncMm(sync: MmSync): void;
 }
 
 export type ChannelState = 'linking' | 'ready' | 'closed';

@@ -1,0 +1,33 @@
+// Moving pictures in the X session for the video-stream e2e tests: GStreamer's videotestsrc
+// drawn by ximagesink (XPutImage at the source's rate: what spice-server's stream detection
+// turns into a video stream), and a way to pause it so the last frame stays in the framebuffer.
+import type { XspiceServer } from '../../scripts/lib/xspice.mjs';
+
+export interface Video {
+  /** freeze the picture (SIGSTOP: the window keeps its last frame) */
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+  pid: number;
+}
+
+/** a `width`×`height` window at the top-left corner playing `pattern` at `fps` */
+export function startVideo(x: XspiceServer, o: { width: number; height: number; fps?: number; pattern?: string }): Video {
+  const fps = o.fps ?? 30;
+  const proc = x.spawnClient('gst-launch-1.0', ['-q', 'videotestsrc', 'is-live=true', `pattern=${o.pattern ?? 'smpte'}`, 'horizontal-speed=3', '!',
+    `video/x-raw,width=${o.width},height=${o.height},framerate=${fps}/1`, '!', 'videoconvert', '!', 'ximagesink', 'sync=false', `display=${x.display}`], { name: 'gst-video' });
+  const pid = proc.pid;
+  return {
+    pid,
+    pause: () => process.kill(pid, 'SIGSTOP'),
+    resume: () => process.kill(pid, 'SIGCONT'),
+    stop: async () => {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+      await proc.stop();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The player: what happens to a PlaybackChannel's events. Raw S16 is converted here, Opus goes
+ * to an OpusDecoder (WebCodecs AudioDecoder, or opus-decoder where that is missing), the float
+ * frames go to an AudioSink; volume and mute become one gain; LATENCY sets the sink's cushion.
+ *
+ * The seams (AudioSink, OpusDecoderFactory, Clock) keep this free of the DOM: Node tests give
+ * it a recording sink, a fake decoder and a FakeClock; the browser gives it web/worklet-sink.ts.
+ */
+import type { Clock, MmSync } from '../common/clock';
+import { ErrorDetails, ErrorTypes, type SpiceError } from '../common/errors';
+import { Emitter } from '../common/emitter';
+import { ChannelType } from '../protocol/enums';
+import { AudioDataMode, s16ToPlanar } from '../protocol/playback';
+import type { PlaybackChannel } from './playback-channel';
+
+export interface AudioFormat {
+  rate: number;
+  channels: number;
+}
+
+/** where decoded sound goes (a worklet ring in the browser, a recorder in tests) */
+export interface AudioSink {
+  start(f: AudioFormat): void;
+  /** frames, one Float32Array per channel (the arrays may be transferred) */
+  write(planes: Float32Array[]): void;
+  /** linear gain, 0 … 1 (volume × mute) */
+  setGain(gain: number): void;
+  /** cushion to keep, ms */
+  setTarget(ms: number): void;
+  stop(): void;
+  /** ms of sound queued but not yet heard (ring + output latency); 0 when unknown */
+  delayMs(): number;
+  close(): void;
+}
+
+export interface OpusDecoder {
+  /** decode one packet; output arrives in order through the factory's onFrames */
+  decode(packet: Uint8Array, time: number): void;
+  close(): void;
+}
+
+export type OpusDecoderFactory = (f: AudioFormat, onFrames: (planes: Float32Array[]) => void, onError: (message: string) => void) => OpusDecoder;
+
+/** default cushion before the server says (LATENCY): 100 ms absorbs loopback and LAN jitter */
+export const DEFAULT_TARGET_MS = 100;
+/** the mm-time estimate from audio is refreshed every this many packets (spice-gtk: 100, §9.3) */
+const SYNC_EVERY = 100;
+
+export type PlayerEvents = {
+  state: PlayerState;
+  error: SpiceError;
+  /** the multimedia clock as the audio being heard says it (§9.3): for lip-sync */
+  mmSync: MmSync;
+};
+
+export interface PlayerState {
+  playing: boolean;
+  mode: 'raw' | 'opus' | null;
+  rate: number;
+  channels: number;
+  /** 0 … 1 per channel as the server set it */
+  volume: number[];
+  muted: boolean;
+  targetMs: number;
+  packets: number;
+  decodeErrors: number;
+}
+
+export class Player {
+  readonly ev = new Emitter<PlayerEvents>();
+  private decoder: OpusDecoder | null = null;
+  private st: PlayerState = { playing: false, mode: null, rate: 0, channels: 0, volume: [], muted: false, targetMs: DEFAULT_TARGET_MS, packets: 0, decodeErrors: 0 };
+  private lastTime = 0;
+
+  constructor(
+    readonly channel: PlaybackChannel,
+    private readonly sink: AudioSink,
+    private readonly opus: OpusDecoderFactory | null,
+    private readonly clock: Clock,
+  ) {
+    const ch = channel.ev;
+    ch.on('start', (s) => this.start({ rate: s.frequency, channels: s.channels }, s.mode));
+    ch.on('data', (d) => this.data(d.time, d.data));
+    ch.on('stop', () => this.stop());
+    ch.on('volume', (v) => {
+      this.st.volume = v.map((x) => x / 65535);
+      this.applyGain();
+    });
+    ch.on('mute', (m) => {
+      this.st.muted = m;
+      this.applyGain();
+    });
+    ch.on('latency', (ms) => {
+      this.st.targetMs = Math.max(DEFAULT_TARGET_MS, ms);
+      this.sink.setTarget(this.st.targetMs);
+      this.changed();
+    });
+    channel.ev.on('closed', () => this.close());
+  }
+
+  get state(): Readonly<PlayerState> {
+    return this.st;
+  }
+
+  /** the gain the sink applies: the mean channel volume (one gain for all: the ring mixes nothing), 0 when muted */
+  get gain(): number {
+    if (this.st.muted) return 0;
+    const v = this.st.volume;
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 1;
+  }
+
+  private start(f: AudioFormat, mode: number): void {
+    this.closeDecoder();
+    this.st = { ...this.st, playing: true, mode: mode === AudioDataMode.OPUS ? 'opus' : 'raw', rate: f.rate, channels: f.channels };
+    this.sink.start(f);
+    this.sink.setTarget(this.st.targetMs);
+    this.sink.setGain(this.gain);
+    if (mode === AudioDataMode.OPUS) this.openDecoder(f);
+    this.changed();
+  }
+
+  private openDecoder(f: AudioFormat): void {
+    if (!this.opus) return;
+    this.decoder = this.opus(f, (planes) => this.sink.write(planes), (message) => {
+      // a bad packet: count and report it, then start a fresh decoder for the next packet
+      // (Opus packets decode independently; the sound resumes at once)
+      this.st.decodeErrors++;
+      this.ev.emit('error', {
+        type: ErrorTypes.MEDIA_ERROR,
+        details: ErrorDetails.AUDIO_DECODE_ERROR,
+        fatal: false,
+        message: `playback:${this.channel.channelId}: Opus packet does not decode: ${message}`,
+        channel: { channelType: ChannelType.PLAYBACK, channelId: this.channel.channelId },
+      });
+      this.closeDecoder();
+      if (this.st.playing) this.openDecoder(f);
+    });
+  }
+
+  private data(time: number, data: Uint8Array): void {
+    this.st.packets++;
+    this.lastTime = time;
+    if (this.st.mode === 'opus') this.decoder?.decode(data, time);
+    else this.sink.write(s16ToPlanar(data, this.st.channels));
+    if (this.st.packets % SYNC_EVERY === 0) {
+      // the mm_time of the sample heard now = last packet's time − what is queued (§9.3)
+      this.ev.emit('mmSync', { mmTime: (this.lastTime - Math.round(this.sink.delayMs())) >>> 0, at: this.clock.now() });
+    }
+  }
+
+  private stop(): void {
+    this.closeDecoder();
+    this.st = { ...this.st, playing: false };
+    this.sink.stop();
+    this.changed();
+  }
+
+  private applyGain(): void {
+    this.sink.setGain(this.gain);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.ev.emit('state', { ...this.st, volume: [...this.st.volume] });
+  }
+
+  private closeDecoder(): void {
+    const d = this.decoder;
+    this.decoder = null;
+    d?.close();
+  }
+
+  close(): void {
+    this.closeDecoder();
+    this.st = { ...this.st, playing: false };
+    this.sink.close();
+  }
+}

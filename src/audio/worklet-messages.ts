@@ -1,0 +1,21 @@
+/**
+ * Messages between the main thread's audio sink and the playback worklet processor, as
+ * discriminated unions (like display/worker-messages.ts). Sample arrays are transferred.
+ */
+import type { JitterStats } from './jitter-ring';
+
+export type ToPlaybackWorklet =
+  /** a new stream: ring of `capacity` frames, `target` frames of cushion */
+  | { type: 'start'; channels: number; capacity: number; target: number }
+  | { type: 'data'; planes: Float32Array[] }
+  | { type: 'target'; frames: number }
+  /** linear gain applied to what is played (volume × mute) */
+  | { type: 'gain'; gain: number }
+  | { type: 'stop' }
+  /** copy the next `frames` frames of the output (after gain) back: a test and diagnostics hook */
+  | { type: 'tap'; id: number; frames: number };
+
+export type FromPlaybackWorklet =
+  /** every ~50 ms while a stream is on */
+  | { type: 'stats'; stats: JitterStats }
+  | { type: 'tap'; id: number; planes: Float32Array[] };
