@@ -39,6 +39,12 @@ export interface ChannelOptions {
   waitFor?: (w: WaitForChannel) => Promise<void> | void;
   /** silence in the middle of a message after which the connection is lost (default STALL_MS) */
   stallMs?: number;
+  /**
+   * A server that pings this channel while idle (spice-server pings main and display every 15 s)
+   * and then sends nothing for this long has stopped answering (a hung server or a half-open
+   * connection): the channel is lost. Armed after the first PING; off when unset.
+   */
+  silenceMs?: number;
   /** sees every data-phase byte the server sends (session recording, fixture capture) */
   tap?: (bytes: Uint8Array) => void;
 }
@@ -219,6 +225,34 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     }, this.opts.stallMs ?? STALL_MS);
   }
 
+  private lastRx = 0;
+  private silenceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** after a PING: from now on, silence longer than silenceMs loses the channel (one timer, re-armed lazily) */
+  private watchSilence(): void {
+    const ms = this.opts.silenceMs;
+    if (!ms || this.silenceTimer || this.phase !== 'data') return;
+    const check = (): void => {
+      this.silenceTimer = null;
+      if (this.phase !== 'data') return;
+      const idle = Date.now() - this.lastRx;
+      if (idle < ms) {
+        this.silenceTimer = liveTimeout(check, ms - idle);
+        return;
+      }
+      const error: SpiceError = {
+        type: ErrorTypes.NETWORK_ERROR,
+        details: ErrorDetails.STALLED,
+        fatal: this.isFatalChannel,
+        message: `${this.name}: the server stopped answering (nothing for ${Math.round(ms / 1000)} s; it pings every 15 s)`,
+        channel: this.ref,
+      };
+      this.finish(error, false, error.message);
+      this.transport.close();
+    };
+    this.silenceTimer = liveTimeout(check, ms);
+  }
+
   private pending: PendingLink | null = null;
   private awaitingMigrateData = false;
 
@@ -274,6 +308,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.gen++;
     clearLiveTimeout(this.stallTimer);
     this.stallTimer = null;
+    clearLiveTimeout(this.silenceTimer);
+    this.silenceTimer = null;
     this.transport = p.transport;
     this.framer = p.framer;
     this.outSerial = p.outSerial;
@@ -372,6 +408,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.gen++;
     clearLiveTimeout(this.stallTimer);
     this.stallTimer = null;
+    clearLiveTimeout(this.silenceTimer);
+    this.silenceTimer = null;
     this.transport = transport;
     if (o.connectionId !== undefined) this.opts.connectionId = o.connectionId;
     if (o.password !== undefined) this.opts.password = o.password;
@@ -404,6 +442,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.stallTimer = null;
     clearLiveTimeout(this.linkTimer);
     this.linkTimer = null;
+    clearLiveTimeout(this.silenceTimer);
+    this.silenceTimer = null;
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
     try {
@@ -426,6 +466,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
         this.framer.push(b);
         this.pump();
         this.watchStall();
+        this.lastRx = Date.now();
         return;
       }
       this.link?.push(b);
@@ -465,6 +506,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
       this.inSerial++;
       if (m.type === Msg.PING) {
         this.send(Msgc.PONG, buildPong(parsePing(SpiceReader.of(m.body))));
+        this.watchSilence();
       }
       if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
         this.ackCount = 0;

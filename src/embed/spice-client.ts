@@ -41,6 +41,8 @@ export interface SpiceClientOptions {
    * jittered backoff, the last frame kept (dimmed) meanwhile; never after a refusal.
    */
   reconnect?: boolean;
+  /** a server that pings while idle and then says nothing this long (ms) is gone (default 40 s; 0: never) */
+  silenceTimeoutMs?: number;
   /** the guest's screen follows the element's size through the agent (noVNC's name; default false) */
   resizeSession?: boolean;
   /** write guest copies to the system clipboard when the page is focused and allowed (default true) */
@@ -185,7 +187,7 @@ export class SpiceClient extends EventTarget {
     if (options.viewOnly !== undefined) this.viewOnly = options.viewOnly;
     this.#teardown();
     const o = this.#opts;
-    const session = new Session({ transport: (_type, _id, target) => new WebSocketTransport(withTarget(o.url, target ?? null), PROTOCOLS), encrypt: webCryptoEncrypt, password: o.password ?? '' });
+    const session = new Session({ transport: (_type, _id, target) => new WebSocketTransport(withTarget(o.url, target ?? null), PROTOCOLS), encrypt: webCryptoEncrypt, password: o.password ?? '', silenceMs: o.silenceTimeoutMs });
     const view = this.#view;
     const display = session.use(
       new DisplayFeature({

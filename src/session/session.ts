@@ -43,11 +43,20 @@ export type SessionEvents = {
   channel: ChannelInfo;
 };
 
+/**
+ * How long the main channel may stay silent once the server has shown that it pings while idle
+ * (spice-server: every 15 s) before the server counts as gone: a hung server or a half-open TCP
+ * connection closes nothing, so only this notices it.
+ */
+export const SILENCE_MS = 40_000;
+
 export interface SessionDeps {
   transport: TransportFactory;
   encrypt: RsaOaepEncrypt;
   password?: string;
   clock?: Clock;
+  /** see SILENCE_MS; 0 turns the watch off */
+  silenceMs?: number;
 }
 
 export class Session {
@@ -91,12 +100,13 @@ export class Session {
     const epoch = ++this.epoch;
     this.password = password;
     this.setStatus({ state: 'connecting', message: 'connecting…' });
-    const main = new MainChannel({ transport: this.transport(ChannelType.MAIN, 0), password, encrypt: this.deps.encrypt });
+    const main = new MainChannel({ transport: this.transport(ChannelType.MAIN, 0), password, encrypt: this.deps.encrypt, silenceMs: this.deps.silenceMs === undefined ? SILENCE_MS : this.deps.silenceMs || undefined });
     this.mainCh = main;
     const live = () => this.epoch === epoch;
     this.track(main);
     main.ev.on('closed', (c) => {
       if (!live()) return;
+      if (c.error) this.ev.emit('error', c.error); // every problem goes out as 'error', fatal ones too
       this.end(c.error, c.clean, c.reason);
     });
     main.ev.on('init', (init) => {
