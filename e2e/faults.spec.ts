@@ -117,12 +117,12 @@ test('a server that stops answering while idle (frozen link, nothing closed): no
   cpSync(path.join(root, 'dist/client'), webDir, { recursive: true });
   writeFileSync(path.join(webDir, 'silence.html'), `<!doctype html><meta charset="utf-8"><div id="screen" style="width: 900px; height: 700px"></div>
 <script type="module">
-  import { SpiceClient } from './lib/spice-web.js';
+  import { SpiceClient, liveCounts } from './lib/spice-web.js';
   const url = new URL('ws', location.href); url.protocol = 'ws:';
   const errs = [];
   const client = new SpiceClient(document.getElementById('screen'), { url: url.href, silenceTimeoutMs: 20000 });
   client.addEventListener('spiceerror', (e) => errs.push(e.detail.details + ' ' + e.detail.message));
-  window.t = { client, errs };
+  window.t = { client, errs, liveCounts };
 </script>`);
   const relay = await startShapingRelay({ target: { port: xspice.port } });
   const proxy = await startClientProxy({ port: relay.port }, { webDir });
@@ -151,6 +151,7 @@ test('a server that stops answering while idle (frozen link, nothing closed): no
     const t1 = Date.now();
     await expect.poll(() => shotMatches().catch(() => false), { timeout: 20_000 }).toBe(true);
     console.log(`[faults] frozen idle server: exact again ${Date.now() - t1} ms after it answers again`);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { t: { liveCounts(): unknown } }).t.liveCounts())).toEqual({ sockets: 3, workers: 1, timers: 1 });
   } finally {
     await proxy.close();
     await relay.stop();

@@ -67,6 +67,8 @@ test('the proxy restarts (every WebSocket dropped): the client reconnects by its
     const m = await waitForExactMatch(page, xs, 20_000);
     console.log(`[reconnect] proxy back → exact frame ${Date.now() - back} ms`);
     expect(m.ok, m.detail).toBe(true);
+    // nothing of the dropped session leaks: main, inputs, cursor sockets, one display worker, the silence watch
+    await expect.poll(() => page.evaluate(() => (document.querySelector('spice-client') as unknown as { liveCounts: unknown }).liveCounts)).toEqual({ sockets: 3, workers: 1, timers: 1 });
   } finally {
     await proxy.close();
     await xs.stop();
