@@ -20,9 +20,10 @@
 //    not an import (src/proxy/cli-common.ts: '../../client/' is dist/client at run time).
 //  - A .ts file in a folder the table does not know is an error: add the layer to RULES.
 // Output: `file:line: layer 'x' may not import 'y' (specifier)` per violation; exit 1 when any.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { walkFiles } from './lib/walk-files.mjs';
 
 const BELOW_SESSION = ['src/protocol', 'src/codecs', 'src/channels', 'src/display', 'src/input', 'src/audio', 'src/agent', 'src/usb', 'src/common'];
 const FEATURE = ['src/protocol', 'src/channels', 'src/common']; // input, audio, agent, usb
@@ -284,25 +285,8 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', 'build']);
  * @param {string} root @param {string[]} [dirs] @returns {SourceFile[]}
  */
 export function readSourceTree(root, dirs = SOURCE_ROOTS) {
-  /** @type {SourceFile[]} */
-  const files = [];
-  /** @param {string} rel */
-  const walk = (rel) => {
-    let entries;
-    try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) walk(p);
-      } else if (e.isFile() && e.name.endsWith('.ts')) files.push({ path: p, text: readFileSync(path.join(root, p), 'utf8') });
-    }
-  };
-  for (const d of dirs) walk(d);
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return walkFiles(root, dirs, { skipDirs: SKIP_DIRS, keep: (n) => n.endsWith('.ts') })
+    .map((p) => ({ path: p, text: readFileSync(path.join(root, p), 'utf8') }));
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -11,9 +11,10 @@
 // (any case) followed on that line by a reason of at least 20 characters, e.g.
 //   // Size: one spec per server scenario family, so the harness starts the test server once.
 // Output: one line per file without a reason; exit 1 when any.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { walkFiles } from './lib/walk-files.mjs';
 
 export const LIMIT_BYTES = 15 * 1024;
 export const MIN_REASON = 20;
@@ -86,28 +87,10 @@ export function checkSizes(files, limit = LIMIT_BYTES) {
  * @param {string} root @param {string[]} [dirs] @returns {SizedFile[]}
  */
 export function readSizedTree(root, dirs = DIRS) {
-  /** @type {SizedFile[]} */
-  const files = [];
-  /** @param {string} rel */
-  const walk = (rel) => {
-    let entries;
-    try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) walk(p);
-      } else if (e.isFile() && EXTENSIONS.includes(path.extname(e.name))) {
-        const buf = readFileSync(path.join(root, p));
-        files.push({ path: p, size: buf.length, text: buf.length > LIMIT_BYTES ? buf.toString('utf8') : '' });
-      }
-    }
-  };
-  for (const d of dirs) walk(d);
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return walkFiles(root, dirs, { skipDirs: SKIP_DIRS, keep: (n) => EXTENSIONS.includes(path.extname(n)) }).map((p) => {
+    const buf = readFileSync(path.join(root, p));
+    return { path: p, size: buf.length, text: buf.length > LIMIT_BYTES ? buf.toString('utf8') : '' };
+  });
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
