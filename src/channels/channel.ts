@@ -10,10 +10,11 @@
  * migration and reconnect. Messages already received from the old connection are still
  * processed, in order, before anything from the new one.
  *
- * Size: about 21 KB; link, framing, ACK, ping, relink, the migration switch-over and the
- * link/stall timers all act on one in-order message queue and its connection generation, and
- * splitting them would spread that state across files (the link stage and the pending
- * destination connection are already their own modules).
+ * Size: about 20 KB; framing, ACK, ping, relink and the migration switch-over all replace or
+ * advance the same connection state (transport, framer, serials, ACK window, generation, the
+ * in-order queue), and splitting them would spread that state across files. What stands apart is
+ * already out: the link stage (link-stage.ts), the destination connection (pending-link.ts) and
+ * the link/stall/silence timeouts (watchdog.ts).
  */
 import { ChannelType, Msg, Msgc, channelTypeName } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
@@ -24,7 +25,7 @@ import { PendingLink } from './pending-link';
 import { MigrateFlags, parseMigrate, buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../common/emitter';
-import { clearLiveTimeout, liveTimeout } from '../common/live-counts';
+import { ConnectionWatch } from './watchdog';
 import { ErrorDetails, ErrorTypes, classifyClose, classifyKind, type SpiceError } from '../common/errors';
 import type { Transport } from './transport';
 
@@ -70,11 +71,7 @@ export interface RelinkOptions {
 
 type Phase = 'linking' | 'data' | 'closed';
 
-/** how long the link stage may take before the connection counts as failed (a hung server or proxy) */
-export const LINK_TIMEOUT_MS = 10_000;
-
-/** silence in the middle of a message after which the connection counts as dead (watchStall) */
-export const STALL_MS = 8_000;
+export { LINK_TIMEOUT_MS, STALL_MS } from './watchdog';
 
 /** messages held while linking; a user cannot produce more input events in a link's few RTTs */
 const EARLY_SEND_LIMIT = 512;
@@ -124,6 +121,12 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.transport = opts.transport;
     this.channelType = opts.channelType;
     this.channelId = opts.channelId;
+    this.watch = new ConnectionWatch(this.name, opts, (details, message) => {
+      if (this.phase === 'closed') return;
+      const error: SpiceError = { type: ErrorTypes.NETWORK_ERROR, details, fatal: this.isFatalChannel, message, channel: this.ref };
+      this.finish(error, false, message);
+      this.transport.close();
+    });
   }
 
   get name(): string {
@@ -159,23 +162,11 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.link = new LinkStage((b) => t.send(b), this.linkParams(), (r) => this.linked(r), (e) => this.fail(e));
     this.attach(t);
     this.link.begin();
-    clearLiveTimeout(this.linkTimer);
-    this.linkTimer = liveTimeout(() => {
-      this.linkTimer = null;
-      if (this.phase !== 'linking') return;
-      const error: SpiceError = {
-        type: ErrorTypes.NETWORK_ERROR,
-        details: ErrorDetails.CONNECT_FAILED,
-        fatal: this.isFatalChannel,
-        message: `${this.name}: no answer to the link in ${LINK_TIMEOUT_MS / 1000} s`,
-        channel: this.ref,
-      };
-      this.finish(error, false, error.message);
-      this.transport.close();
-    }, LINK_TIMEOUT_MS);
+    this.watch.linking();
   }
 
-  private linkTimer: ReturnType<typeof setTimeout> | null = null;
+  /** link, stall and silence timeouts (watchdog.ts) */
+  private readonly watch: ConnectionWatch;
 
   /** route a transport's bytes and close to this channel, for the current connection only */
   private attach(t: Transport): void {
@@ -197,60 +188,6 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
             };
       this.finish(error, info.clean, info.reason);
     };
-  }
-
-  private stallTimer: ReturnType<typeof setTimeout> | null = null;
-
-  /**
-   * A message that started and then stopped arriving: a link or server that died without
-   * closing (a half-open TCP connection, a hung proxy). Idle silence between messages is normal
-   * in SPICE; silence in the middle of one is not. After STALL_MS the channel is lost.
-   */
-  private watchStall(): void {
-    clearLiveTimeout(this.stallTimer);
-    this.stallTimer = null;
-    if (this.phase !== 'data' || this.framer.queue.length === 0) return;
-    this.stallTimer = liveTimeout(() => {
-      this.stallTimer = null;
-      if (this.phase !== 'data') return;
-      const error: SpiceError = {
-        type: ErrorTypes.NETWORK_ERROR,
-        details: ErrorDetails.STALLED,
-        fatal: this.isFatalChannel,
-        message: `${this.name}: the connection stalled (no data for ${(this.opts.stallMs ?? STALL_MS) / 1000} s in the middle of a message)`,
-        channel: this.ref,
-      };
-      this.finish(error, false, error.message);
-      this.transport.close();
-    }, this.opts.stallMs ?? STALL_MS);
-  }
-
-  private lastRx = 0;
-  private silenceTimer: ReturnType<typeof setTimeout> | null = null;
-
-  /** after a PING: from now on, silence longer than silenceMs loses the channel (one timer, re-armed lazily) */
-  private watchSilence(): void {
-    const ms = this.opts.silenceMs;
-    if (!ms || this.silenceTimer || this.phase !== 'data') return;
-    const check = (): void => {
-      this.silenceTimer = null;
-      if (this.phase !== 'data') return;
-      const idle = Date.now() - this.lastRx;
-      if (idle < ms) {
-        this.silenceTimer = liveTimeout(check, ms - idle);
-        return;
-      }
-      const error: SpiceError = {
-        type: ErrorTypes.NETWORK_ERROR,
-        details: ErrorDetails.STALLED,
-        fatal: this.isFatalChannel,
-        message: `${this.name}: the server stopped answering (nothing for ${Math.round(ms / 1000)} s; it pings every 15 s)`,
-        channel: this.ref,
-      };
-      this.finish(error, false, error.message);
-      this.transport.close();
-    };
-    this.silenceTimer = liveTimeout(check, ms);
   }
 
   private pending: PendingLink | null = null;
@@ -306,10 +243,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     old.onclose = null;
     old.close();
     this.gen++;
-    clearLiveTimeout(this.stallTimer);
-    this.stallTimer = null;
-    clearLiveTimeout(this.silenceTimer);
-    this.silenceTimer = null;
+    this.watch.reset();
     this.transport = p.transport;
     this.framer = p.framer;
     this.outSerial = p.outSerial;
@@ -406,10 +340,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     old.onclose = null;
     if (old !== transport) old.close();
     this.gen++;
-    clearLiveTimeout(this.stallTimer);
-    this.stallTimer = null;
-    clearLiveTimeout(this.silenceTimer);
-    this.silenceTimer = null;
+    this.watch.reset();
     this.transport = transport;
     if (o.connectionId !== undefined) this.opts.connectionId = o.connectionId;
     if (o.password !== undefined) this.opts.password = o.password;
@@ -438,12 +369,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.queue = [];
     this.early = [];
     this.cancelMigration();
-    clearLiveTimeout(this.stallTimer);
-    this.stallTimer = null;
-    clearLiveTimeout(this.linkTimer);
-    this.linkTimer = null;
-    clearLiveTimeout(this.silenceTimer);
-    this.silenceTimer = null;
+    this.watch.reset();
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
     try {
@@ -465,8 +391,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
         this.opts.tap?.(b);
         this.framer.push(b);
         this.pump();
-        this.watchStall();
-        this.lastRx = Date.now();
+        this.watch.received(this.phase === 'data' && this.framer.queue.length > 0);
         return;
       }
       this.link?.push(b);
@@ -478,8 +403,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   /** the link stage is done: the data phase starts */
   private linked(r: LinkResult): void {
     if (this.phase !== 'linking') return;
-    clearLiveTimeout(this.linkTimer);
-    this.linkTimer = null;
+    this.watch.linked();
     this.serverCommonCaps = r.serverCommonCaps;
     this.serverChannelCaps = r.serverChannelCaps;
     this.framer.miniHeader = r.miniHeader;
@@ -506,7 +430,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
       this.inSerial++;
       if (m.type === Msg.PING) {
         this.send(Msgc.PONG, buildPong(parsePing(SpiceReader.of(m.body))));
-        this.watchSilence();
+        this.watch.pinged();
       }
       if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
         this.ackCount = 0;
