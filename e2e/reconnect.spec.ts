@@ -30,7 +30,7 @@ test('the server restarts: the last frame stays (dimmed) while the client retrie
     // the typed error; the status line says it in words
     const st = await clientStatus(page);
     expect(st.error === undefined || st.error.type === 'networkError').toBe(true);
-    await expect(page.locator('spice-client .status')).toContainText(/connection lost \(the (server closed the session|connection to the server was lost)\); reconnecting in \d s/);
+    await expect(page.locator('spice-client .status')).toHaveText(/^the (server closed the session|connection to the server was lost); reconnecting in \d s$/);
     await expect(page.locator('spice-client canvas.monitor')).toHaveCount(1);
     expect(await page.locator('spice-client canvas.monitor').evaluate((c) => (c as HTMLElement).style.filter)).toMatch(/brightness/);
     expect(await canvasColours(page)).toBeGreaterThan(8);

@@ -46,7 +46,7 @@ export function wireReconnect(
 ): void {
   rc.ev.on('scheduled', (e) => {
     if (!live()) return;
-    setStatus({ state: 'reconnecting', message: `connection lost (${lostBecause(e.error)}); reconnecting in ${Math.max(1, Math.round(e.delayMs / 1000))} s`, error: e.error });
+    setStatus({ state: 'reconnecting', message: `${lostBecause(e.error)}; reconnecting in ${Math.max(1, Math.round(e.delayMs / 1000))} s`, error: e.error });
     emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, at: e.at, error: e.error });
   });
   rc.ev.on('offline', () => live() && setStatus({ state: 'reconnecting', message: 'offline: reconnecting when the network is back' }));

@@ -66,8 +66,8 @@ export class SpiceClientElement extends LitElement {
 
   static override styles = css`
     :host { display: flex; flex-direction: column; width: 100%; height: 100%; background: #1e1e1e; color: #ddd; font: 13px system-ui, sans-serif; }
-    .bar { display: flex; align-items: center; gap: 8px; padding: 3px 8px; background: #2b2b2b; border-bottom: 1px solid #111; flex: none; }
-    .status { flex: 1; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+    .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; padding: 3px 8px; background: #2b2b2b; border-bottom: 1px solid #111; flex: none; }
+    .status { flex: 1 1 14em; min-width: 10em; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
     .status[data-state='connected'] { color: #9c9; }
     .status[data-error] { color: #f99; }
     button { background: #3a3a3a; color: #ddd; border: 1px solid #555; border-radius: 3px; padding: 2px 8px; font: inherit; cursor: pointer; }
