@@ -120,6 +120,7 @@ export class MonitorWindows {
     // the monitor leaves the main view: a new canvas in the popup, handed to the same worker
     const canvas = this.view().addMonitor(m.channelId, m.head, doc.body);
     client.attachHead(m.head, canvas.transferControlToOffscreen());
+    this.view().setLayout(display.monitors); // where the head sits, for input coordinates
     this.view().applyCursor();
     const info: MonitorWindowInfo = { channelId: m.channelId, head: m.head, mode: screen ? 'other-screen' : 'popup', placement, window: win };
     const entry: Open = { info, canvas, off: [], closing: false };
