@@ -2,15 +2,16 @@
 // here has two fake screens (headless Chromium's --screen-info switch: 1280x720 at 0,0 and
 // 1280x800 at 1280,0). (a) Without the Window Management permission (the default: not granted) monitor
 // 2 opens in a plain popup: the popup's canvas shows exactly head 2's part of the X framebuffer,
-// a click in the popup lands at the right guest point on head 2, closing the popup puts the
+// a click in the popup lands at the right guest point on head 2 and a key typed there reaches
+// the guest, closing the popup puts the
 // monitor back into the page. (b) With the permission granted (Playwright's grantPermissions does
 // not know 'window-management'; CDP Browser.grantPermissions 'windowManagement' does), getScreenDetails is used and
 // the popup is asked for the second screen's available area.
 import { execFileSync } from 'node:child_process';
 import type { BrowserContext, Page } from '@playwright/test';
 import { PNG } from 'pngjs';
-import { test, expect, showPattern, startClickTarget, comparePixels, describeComparison, grabFramebuffer } from './harness/index';
-import { openClient, startClientProxy } from './harness/client';
+import { test, expect, showPattern, startClickTarget, startXterm, comparePixels, describeComparison, grabFramebuffer } from './harness/index';
+import { openClient, startClientProxy, typeAsUser } from './harness/client';
 
 test.use({
   xspiceOptions: { imageCompression: 'lz', numHeads: 2 },
@@ -101,6 +102,11 @@ test('(a) no Window Management permission: monitor 2 in a plain popup, exact pix
     const evs = await target.waitForEvents((e) => e.some((x) => x.type === 'ButtonPress'));
     const press = evs.find((x) => x.type === 'ButtonPress')!;
     expect({ x: press.rootX, y: press.rootY }).toEqual({ x: 1024 + gx, y: gy });
+    // keys typed in the popup reach the guest (an xterm on head 2 with the X focus writes them down)
+    const term = await startXterm(xspice, { x: 1024 + 40, y: 420, cols: 40, rows: 5 });
+    await term.focus();
+    await typeAsUser(popup, 'spice 2!'); // Shift held for '!' as a user would
+    expect(await term.waitForTyped((t) => t.length >= 8, 15_000)).toBe('spice 2!');
 
     // closing the popup puts monitor 2 back into the page, still exact
     await popup.close();

@@ -44,6 +44,8 @@ export interface MonitorWindowInfo {
 }
 
 interface ScreenDetailed {
+  left: number;
+  top: number;
   availLeft: number;
   availTop: number;
   availWidth: number;
@@ -64,6 +66,15 @@ interface Open {
 
 const key = (channelId: number, head: number) => `${channelId}:${head}`;
 
+/**
+ * The screen for a monitor window: the first one that is not where the page is (compared by
+ * position: some browsers hand out new objects per call), or null when there is only one.
+ */
+export function pickOtherScreen<S extends { availLeft: number; availTop: number; left?: number; top?: number }>(screens: readonly S[], current: S): S | null {
+  const at = (s: S) => `${s.left ?? s.availLeft},${s.top ?? s.availTop}`;
+  return screens.find((s) => s !== current && at(s) !== at(current)) ?? null;
+}
+
 /** another screen than the page's, when the Window Management API may be used without a prompt */
 async function otherScreen(): Promise<ScreenDetailed | null> {
   const w = window as unknown as { getScreenDetails?: () => Promise<ScreenDetails> };
@@ -72,7 +83,7 @@ async function otherScreen(): Promise<ScreenDetailed | null> {
     const p = await navigator.permissions.query({ name: 'window-management' as PermissionName });
     if (p.state !== 'granted') return null;
     const d = await w.getScreenDetails();
-    return d.screens.find((s) => s !== d.currentScreen && (s.availLeft !== d.currentScreen.availLeft || s.availTop !== d.currentScreen.availTop)) ?? null;
+    return pickOtherScreen(d.screens, d.currentScreen);
   } catch {
     return null; // an older name of the permission, or a browser without it: a plain popup
   }
