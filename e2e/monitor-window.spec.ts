@@ -6,7 +6,8 @@
 // the guest, closing the popup puts the
 // monitor back into the page. (b) With the permission granted (Playwright's grantPermissions does
 // not know 'window-management'; CDP Browser.grantPermissions 'windowManagement' does), getScreenDetails is used and
-// the popup is asked for the second screen's available area.
+// the popup is asked for the second screen's available area (opened by a click on
+// <spice-monitor-menu>'s button).
 import { execFileSync } from 'node:child_process';
 import type { BrowserContext, Page } from '@playwright/test';
 import { PNG } from 'pngjs';
@@ -140,7 +141,24 @@ test('(b) Window Management permission granted with two screens: the window is a
     });
     expect(screens.length).toBe(2);
     await twoHeads(page, xspice);
-    const [popup, info] = await Promise.all([context.waitForEvent('page'), openWindow(page, 1)]);
+    // the user clicks "Monitor 2" in a <spice-monitor-menu> mounted next to the element (its click
+    // is the user activation for the popup); the result is recorded for the test
+    await page.evaluate(() => {
+      const el = document.querySelector('spice-client') as unknown as { openMonitorWindow(i: number): Promise<unknown> };
+      const open = el.openMonitorWindow.bind(el);
+      el.openMonitorWindow = (i: number) => open(i).then((r) => ((window as unknown as { opened: unknown }).opened = r));
+      const menu = document.createElement('spice-monitor-menu') as HTMLElement & { client: unknown };
+      menu.client = el;
+      document.body.prepend(menu);
+    });
+    const button = page.locator('spice-monitor-menu button[data-monitor="1"]');
+    await expect(page.locator('spice-monitor-menu button')).toHaveText(['Monitor 1 ↗', 'Monitor 2 ↗']);
+    const [popup] = await Promise.all([context.waitForEvent('page'), button.click()]);
+    const info = await page.waitForFunction(() => {
+      const r = (window as unknown as { opened?: { channelId: number; head: number; mode: string; placement: unknown } }).opened;
+      return r && { channelId: r.channelId, head: r.head, mode: r.mode, placement: r.placement };
+    }).then((h) => h.jsonValue() as Promise<Info>);
+    expect({ channelId: info.channelId, head: info.head }).toEqual({ channelId: 0, head: 1 });
     expect(info.mode).toBe('other-screen');
     expect(info.placement).toEqual(screens[1]);
     expect(info.placement!.left).toBe(1280);
