@@ -68,6 +68,17 @@ test.describe('monitors through the agent', () => {
         return 'exact';
       }, { timeout: 15_000, message: detail }).toBe('exact');
 
+      // resizeSession with two monitors: monitor 0 follows the element and monitor 2 moves to its
+      // right edge (the config never overlaps: x offsets follow widths)
+      await page.setViewportSize({ width: 1100, height: 700 });
+      await page.evaluate(() => { (document.querySelector('spice-client') as unknown as { resizeSession: boolean }).resizeSession = true; });
+      const size = await page.evaluate(() => {
+        const screen = (document.querySelector('spice-client') as HTMLElement).shadowRoot!.querySelector('.screen') as HTMLElement;
+        return { w: Math.floor(screen.clientWidth / 8) * 8, h: screen.clientHeight };
+      });
+      await expect.poll(() => xrandrOutputs(xspice.env), { timeout: 10_000 }).toEqual([`qxl-0 ${size.w}x${size.h}+0+0`, `qxl-1 800x600+${size.w}+0`]);
+      await page.evaluate(() => { (document.querySelector('spice-client') as unknown as { resizeSession: boolean }).resizeSession = false; });
+
       // disable monitor 2 from the client
       await page.evaluate(() => (document.querySelector('spice-client') as unknown as El).setGuestMonitors([
         { width: 1024, height: 768, x: 0, y: 0 }, { width: 0, height: 0, x: 0, y: 0 },

@@ -82,4 +82,59 @@ describe('file transfer', () => {
     await expect(b).rejects.toMatchObject({ details: 'fileTransferFailed' });
     expect(failed.map((f) => f.cancelled)).toEqual([true, false]);
   });
+
+  it('a 50 MB file streams in slices: never more than the high-water mark plus one record read ahead of the tokens', async () => {
+    // the server gives a token back for every AGENT_DATA only a task later (a slow network), and
+    // the file makes its bytes per slice, so nothing here holds the 50 MB at once
+    const SIZE = 50 * 1024 * 1024;
+    const reader = new AgentStreamReader();
+    let agent: AgentConnection | null = null;
+    let received = 0, check = 0, pendingTokens = 0;
+    const link: AgentLink = {
+      sendAgentStart: () => undefined,
+      sendAgentData: (c) => {
+        for (const r of reader.push(c)) {
+          if (r.type !== VDAgentType.FILE_XFER_DATA) continue;
+          // every 4099th byte of the file, by its offset in the file, into a checksum
+          for (let i = 12 + ((4099 - (received % 4099)) % 4099); i < r.data.length; i += 4099) check = (check + r.data[i]!) >>> 0;
+          received += r.data.length - 12;
+        }
+        pendingTokens++;
+        if (pendingTokens === 1) setTimeout(() => { const n = pendingTokens; pendingTokens = 0; agent!.addTokens(n); }, 0);
+      },
+      sendAgentToken: () => undefined,
+    };
+    agent = new AgentConnection(link);
+    agent.connect(10); // spice-server's agent window
+    agent.receive(encodeAgentMessage(VDAgentType.ANNOUNCE_CAPABILITIES, buildAnnounceCapabilities(false, [])));
+    const files = new FileTransfers(agent);
+    let reading = 0, peak = 0, slices = 0, expected = 0;
+    const file = {
+      name: 'big.bin', size: SIZE,
+      slice: (a: number, b: number) => ({
+        arrayBuffer: async () => {
+          slices++;
+          reading += b - a;
+          peak = Math.max(peak, reading + agent!.queuedBytes);
+          const u = new Uint8Array(b - a);
+          for (let i = 0; i < u.length; i++) u[i] = (a + i) * 13;
+          for (let i = 0; i < u.length; i++) if ((a + i) % 4099 === 0) expected = (expected + u[i]!) >>> 0;
+          await Promise.resolve();
+          reading -= b - a;
+          return u.buffer;
+        },
+      }),
+    };
+    files.ev.on('progress', () => { peak = Math.max(peak, reading + agent!.queuedBytes); });
+    const done = files.send(file);
+    agent.receive(encodeAgentMessage(VDAgentType.FILE_XFER_STATUS, new Uint8Array([1, 0, 0, 0, St.CAN_SEND_DATA, 0, 0, 0])));
+    while (received < SIZE) await new Promise((r) => setTimeout(r, 0));
+    agent.receive(encodeAgentMessage(VDAgentType.FILE_XFER_STATUS, new Uint8Array([1, 0, 0, 0, St.SUCCESS, 0, 0, 0])));
+    await expect(done).resolves.toBeUndefined();
+    expect(received).toBe(SIZE);
+    expect(check).toBe(expected);
+    expect(slices).toBe(SIZE / 65536);
+    // 256 KiB queued behind the tokens + one 64 KiB record being read (+ record headers)
+    expect(peak).toBeLessThanOrEqual(256 * 1024 + 2 * (65536 + 64));
+  }, 60_000);
 });

@@ -4,6 +4,7 @@
  * typed events (re-dispatched from the SpiceClient) and the same methods; nothing internal is
  * reachable from the element.
  */
+import type { MonitorWindowInfo } from './monitor-window';
 import { LitElement, css, html, nothing } from 'lit';
 import type { DisplayStats } from '../display/worker-messages';
 import type { ChannelInfo, MonitorInfo, SessionStatus } from '../session/index';
@@ -132,6 +133,11 @@ export class SpiceClientElement extends LitElement {
 
   sendCtrlAltDel(): void {
     this.#client?.sendCtrlAltDel();
+  }
+
+  /** monitor `index` in its own window (another screen with the Window Management API); see SpiceClient */
+  openMonitorWindow(index = 0): Promise<MonitorWindowInfo> {
+    return this.#client ? this.#client.openMonitorWindow(index) : Promise.reject(new Error('not connected'));
   }
 
   /** PNG Blob of monitor `index`'s exact pixels (no scaling, no cursor) */

@@ -10,6 +10,8 @@
 export { SpiceClient, type SpiceClientOptions } from './spice-client';
 export { SpiceClientElement } from './element';
 export type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
+export type { MonitorWindowInfo, MonitorWindowPlacement } from './monitor-window';
+export { SpiceMonitorMenu, type MonitorWindowHost } from './monitor-menu';
 export { settingsFromUrl, type ConnectSettings } from './settings';
 export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
 export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';

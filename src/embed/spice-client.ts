@@ -21,6 +21,7 @@ import { ScreenView } from '../ui/screen-view';
 import { AgentGlue } from './agent-glue';
 import { AudioGlue } from './audio-glue';
 import { wireMigration, wireReconnect } from './client-status';
+import { MonitorWindows, type MonitorWindowInfo } from './monitor-window';
 import type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
 
 export interface SpiceClientOptions {
@@ -75,6 +76,7 @@ export class SpiceClient extends EventTarget {
   #sizes = new Map<string, string>();
   #reconnector: Reconnector | null = null;
   #net = { online: () => this.#reconnector?.online(), offline: () => this.#reconnector?.offline() };
+  #windows = new MonitorWindows(this, () => this.#view, () => this.#display, () => document.title);
   #sound = new AudioGlue((s) => this.#emit('audio', s), (e) => this.#emit('spiceerror', e));
 
   constructor(target: HTMLElement, options: SpiceClientOptions) {
@@ -317,6 +319,14 @@ export class SpiceClient extends EventTarget {
     this.#view.sendCtrlAltDel();
   }
 
+  /**
+   * Show monitor `index` in its own window: on another physical screen when the Window Management
+   * API's permission is granted, else a plain popup; closing it puts the monitor back (monitor-window.ts)
+   */
+  openMonitorWindow(index = 0): Promise<MonitorWindowInfo> {
+    return this.#windows.open(index);
+  }
+
   /** PNG of monitor `index`'s exact pixels (no scaling, no cursor); monitors ordered by channel, head */
   screenshot(index = 0): Promise<Blob> {
     return this.#display ? this.#display.screenshot(index) : Promise.reject(new Error('not connected'));
@@ -341,6 +351,7 @@ export class SpiceClient extends EventTarget {
   }
 
   #teardown(): void {
+    this.#windows.closeAll();
     const s = this.#session;
     this.#session = null;
     this.#reconnector?.dispose();

@@ -51,6 +51,21 @@ describe('AgentFeature', () => {
     f.stop();
   });
 
+  it('resize with two monitors lays monitor 2 out right of the new width (no overlap)', () => {
+    const m = fakeMain();
+    const f = new AgentFeature({ resizeDebounceMs: 10 });
+    f.start(m.ctx);
+    m.caps([VDAgentCap.MONITORS_CONFIG, VDAgentCap.SPARSE_MONITORS_CONFIG]);
+    f.setMonitors([{ width: 1024, height: 768, x: 0, y: 0 }, { width: 800, height: 600, x: 1024, y: 0 }]);
+    vi.advanceTimersByTime(20);
+    f.resize(1280, 700);
+    vi.advanceTimersByTime(20);
+    f.resize(640, 480);
+    vi.advanceTimersByTime(20);
+    expect(m.monitors()).toEqual(['1024x768+0+0,800x600+1024+0', '1280x700+0+0,800x600+1280+0', '640x480+0+0,800x600+640+0']);
+    f.stop();
+  });
+
   it('offers the last layout again to a restarted agent; without SPARSE_MONITORS_CONFIG a disabled monitor is left out', () => {
     const m = fakeMain();
     const f = new AgentFeature({ resizeDebounceMs: 10 });

@@ -9,6 +9,7 @@
 import { AgentClipboard, textFromGuest, textToGuest } from '../agent/clipboard';
 import { AgentConnection } from '../agent/connection';
 import { FileTransfers, type FileSource, type TransferEvents } from '../agent/file-xfer';
+import { layoutSideBySide } from '../agent/monitor-layout';
 import { Emitter } from '../common/emitter';
 import { ErrorDetails, ErrorTypes, type SpiceError } from '../common/errors';
 import { VDAgentCap, VDAgentClipboardType, VDAgentMonitorsFlag, VDAgentType, buildMonitorsConfig, type AgentMonitor } from '../protocol/agent';
@@ -128,10 +129,13 @@ export class AgentFeature implements SessionFeature {
     this.schedule(this.debounceMs);
   }
 
-  /** the guest's first monitor should be w×h (the element's size) */
+  /**
+   * The guest's first monitor should be w×h (the element's size); the others keep their sizes and
+   * are laid out again to its right, so a wider monitor 0 never overlaps monitor 1.
+   */
   resize(width: number, height: number): void {
     const rest = this.wanted?.slice(1) ?? [];
-    this.setMonitors([{ width, height, x: 0, y: 0 }, ...rest]);
+    this.setMonitors(layoutSideBySide([{ width, height, x: 0, y: 0 }, ...rest]));
   }
 
   /** send a file to the guest (its download folder with spice-vdagent); resolves when done */

@@ -55,6 +55,16 @@ export class InputController {
     return () => offs.forEach((f) => f());
   }
 
+  /** keyboard events of another window (a monitor in its own window); its blur releases all keys */
+  attachKeys(target: EventTarget): () => void {
+    const offs = [
+      this.listen(target, 'keydown', (e) => this.key(e as KeyboardEvent, 'down')),
+      this.listen(target, 'keyup', (e) => this.key(e as KeyboardEvent, 'up')),
+      this.listen(target, 'blur', () => this.releaseAll()),
+    ];
+    return () => offs.forEach((f) => f());
+  }
+
   releaseAll(): void {
     this.keyboard.releaseAll();
     const inputs = this.host.inputs();
@@ -100,7 +110,7 @@ export class InputController {
     if (this.host.mouseMode() === MouseMode.CLIENT) {
       const p = this.guestPoint(e, m);
       if (p) inputs.mousePosition(p.x, p.y, this.buttons.mask, m.channelId);
-    } else if (document.pointerLockElement === canvas) {
+    } else if (canvas.ownerDocument.pointerLockElement === canvas) {
       inputs.mouseMotion(e.movementX, e.movementY, this.buttons.mask);
     }
   }
@@ -108,10 +118,11 @@ export class InputController {
   private button(e: PointerEvent, m: Mon, down: boolean): void {
     const inputs = this.host.inputs();
     const canvas = m.canvas;
-    this.focusTarget.focus({ preventScroll: true });
+    // a canvas in another window (its own monitor window) keeps the focus in that window
+    if (canvas.ownerDocument === this.focusTarget.ownerDocument) this.focusTarget.focus({ preventScroll: true });
     if (!inputs || this.host.viewOnly()) return;
     e.preventDefault();
-    if (this.host.mouseMode() === MouseMode.SERVER && document.pointerLockElement !== canvas) {
+    if (this.host.mouseMode() === MouseMode.SERVER && canvas.ownerDocument.pointerLockElement !== canvas) {
       // server mode needs relative motion: lock the pointer first; this click only does that
       if (down) void canvas.requestPointerLock?.();
       return;

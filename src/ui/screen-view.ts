@@ -76,10 +76,13 @@ export class ScreenView {
     return this.fit;
   }
 
-  /** a fresh canvas for monitor (channel, head); a canvas handed to a worker cannot be taken back */
-  addMonitor(channelId: number, head: number): HTMLCanvasElement {
+  /**
+   * A fresh canvas for monitor (channel, head); a canvas handed to a worker cannot be taken back.
+   * `parent`: put it there instead of the view (a monitor in its own window, embed/monitor-window.ts).
+   */
+  addMonitor(channelId: number, head: number, parent?: HTMLElement): HTMLCanvasElement {
     this.dropMonitor(channelId, head);
-    const canvas = document.createElement('canvas');
+    const canvas = (parent?.ownerDocument ?? document).createElement('canvas');
     canvas.className = 'monitor';
     canvas.dataset.channel = String(channelId);
     canvas.dataset.head = String(head);
@@ -87,9 +90,10 @@ export class ScreenView {
     const m: Monitor = { channelId, head, canvas, rect: null, detach: () => {} };
     this.monitors.set(key(channelId, head), m);
     const after = [...this.monitors.values()]
-      .filter((o) => o !== m && (o.channelId > channelId || (o.channelId === channelId && o.head > head)))
+      .filter((o) => o !== m && o.canvas.parentNode === this.root && (o.channelId > channelId || (o.channelId === channelId && o.head > head)))
       .sort((a, b) => a.channelId - b.channelId || a.head - b.head)[0];
-    this.root.insertBefore(canvas, after?.canvas ?? this.overlay);
+    if (parent) parent.appendChild(canvas);
+    else this.root.insertBefore(canvas, after?.canvas ?? this.overlay);
     m.detach = this.input.attachCanvas(canvas, channelId, head);
     this.applyCursor();
     return canvas;
@@ -151,6 +155,11 @@ export class ScreenView {
     this.overlay.hidden = client || !c?.visible;
     if (!client) drawOverlay(this.overlay, c?.shape ?? null);
     this.placeOverlay();
+  }
+
+  /** keys typed in another window (a monitor's own window) go to the guest too */
+  attachKeys(target: EventTarget): () => void {
+    return this.input.attachKeys(target);
   }
 
   sendCtrlAltDel(): void {
