@@ -74,6 +74,15 @@ test('in fullscreen with Keyboard Lock, Alt+Tab, Escape, Ctrl+W and Super reach 
     expect(keyEvents(evs)).toEqual(want);
     // a short Escape does not leave fullscreen under the lock (browsers leave on a held Escape)
     expect(await page.evaluate(() => document.fullscreenElement?.localName ?? null)).toBe('spice-client');
+    // a held Escape that ends fullscreen (the browser's way out) is released in the guest, once
+    await page.keyboard.down('Escape');
+    await log.waitForEvents((e) => keyEvents(e).filter((k) => k === '+Escape').length >= 2);
+    await page.evaluate(() => document.exitFullscreen());
+    await log.waitForEvents((e) => keyEvents(e).filter((k) => k === '-Escape').length >= 2);
+    await page.keyboard.up('Escape');
+    await page.keyboard.press('KeyZ'); // a marker: everything before it has arrived
+    const all = keyEvents(await log.waitForEvents((e) => keyEvents(e).includes('-z')));
+    expect(all.slice(want.length)).toEqual(['+Escape', '-Escape', '+z', '-z']);
   } finally {
     await proxy.close();
   }
