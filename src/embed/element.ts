@@ -134,17 +134,15 @@ export class SpiceClientElement extends LitElement {
     this.#client?.sendCtrlAltDel();
   }
 
-  /** type a string as US-layout key presses; resolves with the characters that have no key */
+  /** see SpiceClient.typeText */
   typeText(text: string): Promise<string[]> {
     return this.#client ? this.#client.typeText(text) : Promise.reject(new Error('not connected'));
   }
 
-  /** the guest's Caps/Num/Scroll Lock LEDs (null before the inputs channel) */
   get keyboardLocks(): SpiceClient['keyboardLocks'] {
     return this.#client?.keyboardLocks ?? null;
   }
 
-  /** the view's pinch zoom (touch) */
   get viewZoom(): SpiceClient['viewZoom'] {
     return this.#client?.viewZoom ?? { scale: 1, x: 0, y: 0 };
   }

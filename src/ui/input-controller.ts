@@ -100,7 +100,8 @@ export class InputController {
 
   private async typeNow(text: string): Promise<string[]> {
     const first = this.host.inputs();
-    if (!first || this.host.viewOnly()) throw new Error('not connected');
+    if (this.host.viewOnly()) throw new Error('view only: no keys go to the guest');
+    if (!first) throw new Error('not connected');
     this.keyboard.releaseAll(); // a key still held would combine with the typed ones
     const { chars, skipped } = textToKeyOps(text, { guestModifiers: first.guestModifiers });
     for (let i = 0; i < chars.length; i += TYPE_CHARS_PER_TICK) {
