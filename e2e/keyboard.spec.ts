@@ -196,3 +196,26 @@ test('typeText() types punctuation, capitals, tab and newline exactly and report
     await proxy.close();
   }
 });
+
+test('the type-text panel types its field into the guest and names the characters it could not type', async ({ page, xspice }) => {
+  const term = await startXterm(xspice, { x: 0, y: 0 });
+  await term.focus();
+  const proxy = await startClientProxy(xspice);
+  try {
+    await connect(page, proxy.url);
+    // mounted as a panel would: <spice-type-text .target=${client}>
+    await page.evaluate(() => {
+      const p = document.createElement('spice-type-text') as HTMLElement & { target: unknown };
+      p.target = document.querySelector('spice-client');
+      p.addEventListener('typed', (e) => ((window as unknown as { typed: unknown }).typed = (e as CustomEvent).detail));
+      document.body.prepend(p);
+    });
+    await page.locator('spice-type-text textarea').fill('Grüße, "SPICE" <3\n');
+    await page.locator('spice-type-text button').click();
+    await term.waitForTyped('Gre, "SPICE" <3\n', 20_000);
+    await expect(page.locator('spice-type-text .result')).toContainText('ü ß');
+    expect(await page.evaluate(() => (window as unknown as { typed: unknown }).typed)).toEqual({ skipped: ['ü', 'ß'] });
+  } finally {
+    await proxy.close();
+  }
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyboardModifier } from '../protocol/enums';
 import { SCANCODES } from './scancodes';
-import { textToKeyOps, usKeyOf } from './type-text';
+import { textOfInput, textToKeyOps, usKeyOf } from './type-text';
 
 /** ops as "+1e" / "-2a" strings, flattened */
 const flat = (text: string, guestModifiers?: number) =>
@@ -50,5 +50,22 @@ describe('textToKeyOps (US layout)', () => {
 
   it('gives nothing for an empty string', () => {
     expect(textToKeyOps('')).toEqual({ chars: [], skipped: [] });
+  });
+});
+
+describe('textOfInput (on-screen keyboard input → type-text characters)', () => {
+  it('inserted text is typed as it is', () => {
+    expect(textOfInput('insertText', 'hé!')).toBe('hé!');
+    expect(textOfInput('insertReplacementText', 'word')).toBe('word');
+    expect(textOfInput('insertFromPaste', null)).toBe('');
+  });
+  it('line breaks are Enter and a backward deletion is Backspace', () => {
+    expect(textOfInput('insertLineBreak', null)).toBe('\n');
+    expect(textOfInput('insertParagraph', null)).toBe('\n');
+    expect(textOfInput('deleteContentBackward', null)).toBe('\b');
+  });
+  it('other edits type nothing', () => {
+    expect(textOfInput('deleteContentForward', null)).toBe('');
+    expect(textOfInput('historyUndo', null)).toBe('');
   });
 });

@@ -93,3 +93,15 @@ export function textToKeyOps(text: string, opts: TypeTextOptions = {}): TypedTex
   }
   return { chars, skipped };
 }
+
+/**
+ * The text an `input` event of an on-screen keyboard's field adds (InputEvent.inputType, .data),
+ * as type-text characters: line breaks are Enter, a backward deletion is Backspace ("\b"),
+ * other edits type nothing.
+ */
+export function textOfInput(inputType: string, data: string | null): string {
+  if (inputType === 'insertLineBreak' || inputType === 'insertParagraph') return '\n';
+  if (inputType === 'deleteContentBackward') return '\b';
+  if (inputType.startsWith('insert')) return data ?? '';
+  return '';
+}

@@ -7,6 +7,7 @@
  *   html`<spice-touch-keyboard .target=${client}></spice-touch-keyboard>`
  */
 import { LitElement, css, html } from 'lit';
+import { textOfInput } from '../input/type-text';
 
 export interface TypeTextTarget {
   typeText(text: string): Promise<string[]>;
@@ -18,14 +19,6 @@ const STRINGS = {
   fieldLabel: 'Text for the guest',
   notTyped: (chars: string) => `not typed (no key): ${chars}`,
 };
-
-/** the text an `input` event adds, as type-text characters ("\b" for a deletion) */
-export function textOfInput(inputType: string, data: string | null): string {
-  if (inputType === 'insertLineBreak' || inputType === 'insertParagraph') return '\n';
-  if (inputType === 'deleteContentBackward') return '\b';
-  if (inputType.startsWith('insert')) return data ?? '';
-  return '';
-}
 
 export class TouchKeyboard extends LitElement {
   static override properties = { note: { state: true } };
