@@ -4,7 +4,7 @@
 // and the bytes an xterm received.
 import type { Page } from '@playwright/test';
 import { test, expect, runOk, startEventLog, startXterm, type XEvent } from './harness/index';
-import { clientStatus, openClient, startClientProxy, waitForInputs } from './harness/client';
+import { clientStatus, openClient, startClientProxy, waitForExactMatch, waitForInputs } from './harness/client';
 
 type El = HTMLElement & {
   toggleFullscreen(): Promise<void>;
@@ -28,6 +28,7 @@ async function focusElsewhere(page: Page): Promise<void> {
     if (!f) {
       f = document.createElement('input');
       f.id = 'elsewhere';
+      f.style.cssText = 'position: fixed; right: 0; bottom: 0; width: 40px'; // changes no layout
       document.body.appendChild(f);
     }
     f.focus();
@@ -126,6 +127,33 @@ test('keys held when the screen loses focus or the window is left are released i
     expect(keyEvents(evs)).toEqual(['+Shift_L', '+A', '-A', '-Shift_L', '+Control_L', '-Control_L', '+b', '-b']);
     const b = evs.find((e) => e.type === 'KeyPress' && e.keysym === 'b')!;
     expect(b.state & 0x5, 'no Shift or Control held in the guest').toBe(0);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a mouse button held when focus leaves the screen is released in the guest, once', async ({ page, xspice }) => {
+  const log = await startEventLog(xspice, { x: 100, y: 100, width: 300, height: 200, events: ['button'] });
+  const proxy = await startClientProxy(xspice);
+  try {
+    await connect(page, proxy.url);
+    const first = await waitForExactMatch(page, xspice, 20_000); // the picture is there: the canvas has its size
+    expect(first.ok, first.detail).toBe(true);
+    const box = (await page.locator('spice-client canvas.monitor').first().boundingBox())!;
+    const size = await page.evaluate(() => {
+      const c = document.querySelector('spice-client')!.shadowRoot!.querySelector('canvas.monitor') as HTMLCanvasElement;
+      return { w: c.width, h: c.height };
+    });
+    await page.mouse.move(box.x + (200.5 * box.width) / size.w, box.y + (150.5 * box.height) / size.h);
+    await page.mouse.down();
+    await log.waitForEvents((e) => e.some((x) => x.type === 'ButtonPress'));
+    await focusElsewhere(page);
+    await log.waitForEvents((e) => e.some((x) => x.type === 'ButtonRelease'));
+    await page.mouse.up(); // the real release comes later: not sent again
+    await page.mouse.click(box.x + (210.5 * box.width) / size.w, box.y + (150.5 * box.height) / size.h); // a marker click
+    const evs = await log.waitForEvents((e) => e.filter((x) => x.type === 'ButtonRelease').length >= 2);
+    expect(evs.filter((x) => x.type.startsWith('Button')).map((x) => `${x.type} ${x.button} ${x.rootX},${x.rootY}`))
+      .toEqual(['ButtonPress 1 200,150', 'ButtonRelease 1 200,150', 'ButtonPress 1 210,150', 'ButtonRelease 1 210,150']);
   } finally {
     await proxy.close();
   }
