@@ -27,6 +27,7 @@ export const REQUIRED = Object.freeze([
   ['xev', 'x11-utils'],
   ['xrandr', 'x11-xserver-utils'],
   ['xsetroot', 'x11-xserver-utils'],
+  ['xset', 'x11-xserver-utils'], // e2e: the guest's Caps Lock LED (`xset q`)
   ['xdotool', 'xdotool'],
   // ImageMagick by absolute path: /usr/local/bin/convert may be a stand-in that only looks like it.
   ['/usr/bin/convert', 'imagemagick'],

@@ -140,6 +140,19 @@ export class SpiceClientElement extends LitElement {
     return this.#client ? this.#client.openMonitorWindow(index) : Promise.reject(new Error('not connected'));
   }
 
+  /** see SpiceClient.typeText */
+  typeText(text: string): Promise<string[]> {
+    return this.#client ? this.#client.typeText(text) : Promise.reject(new Error('not connected'));
+  }
+
+  get keyboardLocks(): SpiceClient['keyboardLocks'] {
+    return this.#client?.keyboardLocks ?? null;
+  }
+
+  get viewZoom(): SpiceClient['viewZoom'] {
+    return this.#client?.viewZoom ?? { scale: 1, x: 0, y: 0 };
+  }
+
   /** PNG Blob of monitor `index`'s exact pixels (no scaling, no cursor) */
   screenshot(index = 0): Promise<Blob> {
     return this.#client ? this.#client.screenshot(index) : Promise.reject(new Error('not connected'));

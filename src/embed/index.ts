@@ -17,3 +17,5 @@ export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type Error
 export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
 export type { DisplayStats } from '../display/worker-messages';
 export { liveCounts, type LiveCounts } from '../common/live-counts';
+export { TouchKeyboard, type TypeTextTarget } from '../ui/touch-keyboard';
+export { TypeTextPanel } from '../ui/type-text-panel';

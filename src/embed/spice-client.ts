@@ -327,6 +327,29 @@ export class SpiceClient extends EventTarget {
     return this.#windows.open(index);
   }
 
+  /**
+   * Type `text` as key presses of a US keyboard (for guests without an agent, and characters the
+   * local layout has no key for); letters come out right whatever the guest's Caps Lock. Resolves,
+   * once sent, with the characters that have no key (non-ASCII…), which were not typed.
+   */
+  typeText(text: string): Promise<string[]> {
+    return this.#view.typeText(text);
+  }
+
+  /** the guest's lock keys as its keyboard LEDs last reported them (null before the inputs channel) */
+  get keyboardLocks(): { capsLock: boolean; numLock: boolean; scrollLock: boolean } | null {
+    const m = this.#inputs?.channel?.guestModifiers;
+    return m === undefined ? null : { capsLock: !!(m & 4), numLock: !!(m & 2), scrollLock: !!(m & 1) };
+  }
+
+  /** the view's pinch zoom (touch); `resetZoom()` goes back to 1× */
+  get viewZoom(): { scale: number; x: number; y: number } {
+    return this.#view.zoom;
+  }
+  resetZoom(): void {
+    this.#view.resetZoom();
+  }
+
   /** PNG of monitor `index`'s exact pixels (no scaling, no cursor); monitors ordered by channel, head */
   screenshot(index = 0): Promise<Blob> {
     return this.#display ? this.#display.screenshot(index) : Promise.reject(new Error('not connected'));

@@ -10,6 +10,7 @@ import type { InputsChannel } from '../input/inputs-channel';
 import { MouseMode } from '../protocol/enums';
 import { cssCursor, drawOverlay } from './cursor-css';
 import { InputController } from './input-controller';
+import { ViewZoom } from './view-zoom';
 
 export interface MonitorRect {
   channelId: number;
@@ -42,6 +43,7 @@ export class ScreenView {
   private readonly input: InputController;
   private cursor: (CursorShapeEvent & { channelId: number }) | null = null;
   private fit = true;
+  private readonly zoomState = new ViewZoom();
 
   constructor(
     readonly root: HTMLElement,
@@ -59,7 +61,36 @@ export class ScreenView {
       mouseMode: () => this.host.mouseMode(),
       monitorRect: (ch, head) => this.monitors.get(key(ch, head))?.rect ?? null,
       viewOnly: () => this.host.viewOnly(),
+      zoom: (f, x, y, dx, dy) => this.zoomBy(f, x, y, dx, dy),
     });
+  }
+
+  /** the view's pinch zoom (1 = none); the guest's screen is not affected */
+  get zoom(): { scale: number; x: number; y: number } {
+    return { scale: this.zoomState.scale, x: this.zoomState.tx, y: this.zoomState.ty };
+  }
+
+  /** scale the view by `factor` around client point (x, y), then pan by (dx, dy) */
+  zoomBy(factor: number, x: number, y: number, dx = 0, dy = 0): void {
+    const r = this.root.getBoundingClientRect();
+    this.zoomState.apply(factor, x - r.left + this.root.scrollLeft, y - r.top + this.root.scrollTop, dx, dy, this.root.clientWidth, this.root.clientHeight);
+    this.applyZoom();
+  }
+
+  resetZoom(): void {
+    this.zoomState.reset();
+    this.applyZoom();
+  }
+
+  /** typeText(): the string as US-layout key presses; resolves with the characters that have no key */
+  typeText(text: string): Promise<string[]> {
+    return this.input.typeText(text);
+  }
+
+  private applyZoom(): void {
+    this.root.dataset.zoom = this.zoomState.scale.toFixed(3);
+    for (const m of this.monitors.values()) Object.assign(m.canvas.style, this.zoomState.cssFor(m.canvas.offsetLeft, m.canvas.offsetTop));
+    this.placeOverlay();
   }
 
   /** fit every monitor into the view (true) or show them 1:1 with scrolling */
@@ -69,7 +100,7 @@ export class ScreenView {
       ? { overflow: 'hidden', alignItems: 'center', justifyContent: 'center' }
       : { overflow: 'auto', alignItems: 'flex-start', justifyContent: 'flex-start' });
     for (const m of this.monitors.values()) this.styleCanvas(m.canvas);
-    this.placeOverlay();
+    this.resetZoom();
   }
 
   get scaleToFit(): boolean {
@@ -95,6 +126,7 @@ export class ScreenView {
     if (parent) parent.appendChild(canvas);
     else this.root.insertBefore(canvas, after?.canvas ?? this.overlay);
     m.detach = this.input.attachCanvas(canvas, channelId, head);
+    if (this.zoomState.zoomed) this.applyZoom();
     this.applyCursor();
     return canvas;
   }
@@ -114,7 +146,8 @@ export class ScreenView {
       const m = this.monitors.get(key(r.channelId, r.head));
       if (m) m.rect = { ...r };
     }
-    this.placeOverlay();
+    if (this.zoomState.zoomed) this.applyZoom(); // the canvases' layout boxes may have moved
+    else this.placeOverlay();
   }
 
   /**
