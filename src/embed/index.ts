@@ -15,3 +15,9 @@ export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type Error
 export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
 export type { DisplayStats } from '../display/worker-messages';
 export { liveCounts, type LiveCounts } from '../common/live-counts';
+export { startPage, loadEmbedConfig, type PageHandle } from './page';
+export { Kiosk, kioskRetryDelay } from './kiosk';
+export { parseVv, VvError, type VvFile, type VvHotkey } from './vv-file';
+export { openConnectionFile, type ConnectionFileInfo } from './vv-open';
+export { VvOpenElement } from './vv-picker';
+export { EmbedBridge, originAllowed, parseInbound, type InboundMessage, type OutboundMessage } from './post-message';
