@@ -103,6 +103,8 @@ export async function startPage(el: SpiceClientElement, settings: ConnectSetting
       if (title) bridge.post({ type: 'spice-web:title', title });
     });
     handle.bridge = bridge;
+    // a mark for tests and portal developers: the bridge listens (with this many allowed origins)
+    el.dataset['portalBridge'] = String(parentOrigins.length);
   }
   return handle;
 }
