@@ -38,6 +38,7 @@ export class VvOpenElement extends LitElement {
 
   static override styles = css`
     :host { display: inline-flex; flex-direction: column; gap: 4px; font: 13px system-ui, sans-serif; color: #ddd; }
+    :host([hidden]) { display: none; }
     button { background: #3a3a3a; color: #ddd; border: 1px solid #555; border-radius: 3px; padding: 4px 10px; font: inherit; cursor: pointer; }
     button:hover, button:focus-visible { background: #4a4a4a; outline: 2px solid #6ab; }
     .note { max-width: 40em; color: #cc9; }
