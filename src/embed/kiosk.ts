@@ -38,8 +38,15 @@ interface KioskHost extends HTMLElement {
 type WakeLockSentinelLike = { released: boolean; release(): Promise<void>; addEventListener(t: 'release', f: () => void): void };
 
 export class Kiosk {
-  /** 'held' while the screen is kept awake; 'unsupported' / 'denied' say why not */
-  wakeLock: 'held' | 'released' | 'unsupported' | 'denied' = 'released';
+  #wake: 'held' | 'released' | 'unsupported' | 'denied' = 'released';
+  /** 'held' while the screen is kept awake; 'unsupported' / 'denied' say why not (also the element's data-wake-lock) */
+  get wakeLock(): 'held' | 'released' | 'unsupported' | 'denied' {
+    return this.#wake;
+  }
+  set wakeLock(v: 'held' | 'released' | 'unsupported' | 'denied') {
+    this.#wake = v;
+    this.el.dataset['wakeLock'] = v;
+  }
   /** kiosk-level reconnects so far (after refusals and clean ends) */
   retries = 0;
   #sentinel: WakeLockSentinelLike | null = null;
