@@ -6,8 +6,8 @@
  *  - full-screen: requested at once and again on the first click or key if the browser wants a
  *    gesture (under `chromium --kiosk` the window already covers the screen);
  *  - reconnects forever: SpiceClient's Reconnector already retries a lost connection with no
- *    attempt limit; after a refusal (password, token, proxy) or a server that ended the session,
- *    which it does not retry, the kiosk connects again on a slow timer (5 s doubling to 60 s), so
+ *    attempt limit (a server that closed the session in order included); after a refusal
+ *    (password, token, the proxy's list), which it does not retry, the kiosk connects again on a slow timer (5 s doubling to 60 s), so
  *    a fixed ticket, a restarted proxy or a reloaded token file recovers with nobody at the
  *    keyboard, without hammering the server;
  *  - keeps the screen awake (Screen Wake Lock), re-acquired when the page becomes visible again
