@@ -72,7 +72,7 @@ test('a portal on another origin frames the client, posts ticket and password, r
     expect(got.filter((e) => e.what === 'spice-web:error' || e.what === 'spice-web:rejected')).toEqual([]);
     const frame = page.frames().find((f) => f.url().startsWith(proxy.url));
     expect(frame, 'the client page is in the iframe').toBeTruthy();
-    expect(await frame!.evaluate(() => document.querySelector('spice-client')?.dataset['portalBridge'])).toBe('1');
+    expect(await frame!.evaluate(() => (document.querySelector('spice-client') as HTMLElement | null)?.dataset['portalBridge'])).toBe('1');
     expect(await frame!.evaluate(() => document.title)).toBe('Lab VM 7');
     // the password came by postMessage (the server has one): the picture is the guest's, exactly
     await frameMatches(frame!, xspice);
@@ -134,7 +134,7 @@ test('a disallowed origin cannot frame the page, and its messages are ignored', 
       w.opened = window.open(u);
     }, `${proxy.url}?autoconnect=0`);
     const popup = await popupP;
-    await popup.waitForFunction(() => document.querySelector('spice-client')?.dataset['portalBridge'] === '1', undefined, { timeout: 20_000 });
+    await popup.waitForFunction(() => (document.querySelector('spice-client') as HTMLElement | null)?.dataset['portalBridge'] === '1', undefined, { timeout: 20_000 });
     await popup.evaluate(() => {
       const w = window as unknown as { heard: unknown[] };
       w.heard = [];

@@ -97,7 +97,7 @@ test('?kiosk=1 hides the chrome, keeps the screen awake and shows the guest', as
     expect(Math.abs(box!.y - (vp.height - box!.height) / 2)).toBeLessThanOrEqual(1);
     expect(Math.abs(box!.x - (vp.width - box!.width) / 2)).toBeLessThanOrEqual(1);
     // wake lock: held (headless Chromium grants it on a visible page)
-    await page.waitForFunction(() => document.querySelector('spice-client')?.dataset['wakeLock'] === 'held', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('spice-client') as HTMLElement | null)?.dataset['wakeLock'] === 'held', undefined, { timeout: 10_000 });
   } finally {
     await proxy.close();
   }

@@ -88,3 +88,26 @@ test('a .vv naming a server that is not on the proxy list is refused by the prox
     await proxy.close();
   }
 });
+
+test('a .vv posted by a portal connects in its iframe; fullscreen waits for the first click', async ({ page, xspice }) => {
+  await showPattern(xspice);
+  const { startPortal } = await import('../scripts/portal.mjs');
+  const portal = await startPortal({ port: 0 });
+  const proxy = await startClientProxy(xspice, { frameAncestors: [portal.origin] });
+  try {
+    type Ev = { what: string; detail: Record<string, unknown> };
+    const events = (): Promise<Ev[]> => page.evaluate(() => (window as unknown as { portal: { events: Ev[] } }).portal.events);
+    await page.goto(`${portal.url}?client=${encodeURIComponent(proxy.url)}`);
+    await page.locator('#vv').setInputFiles({ name: 'accounting.vv', mimeType: 'application/x-virt-viewer', buffer: Buffer.from(vvFile(xspice.port)) });
+    await expect.poll(async () => (await events()).map((e) => e.what), { timeout: 30_000 }).toEqual(expect.arrayContaining(['spice-web:title', 'spice-web:connected']));
+    expect((await events()).find((e) => e.what === 'spice-web:title')?.detail['title']).toBe('Accounting VM');
+    const frame = page.frames().find((f) => f.url().startsWith(proxy.url))!;
+    // no user gesture came with a posted file: not full-screen until the first click in the frame
+    expect(await frame.evaluate(() => document.fullscreenElement === null)).toBe(true);
+    await frame.locator('spice-client .status').click();
+    await frame.waitForFunction(() => document.fullscreenElement?.tagName === 'SPICE-CLIENT', undefined, { timeout: 10_000 });
+  } finally {
+    await proxy.close();
+    await portal.close();
+  }
+});
