@@ -235,9 +235,12 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
     const asked = url.searchParams.getAll(TARGET_PARAM);
     if (asked.length === 0) return tokenRouteFor(url);
     const hasToken = url.searchParams.getAll('token').some((t) => t !== '');
+    const byAddress = fixed || hasToken ? [] : (tokenFile?.addressable() ?? []);
+    // no entry may be named by address: the request needs its token like any other
+    if (!fixed && !hasToken && byAddress.length === 0) return tokenRouteFor(url);
     const base = fixed || hasToken ? tokenRouteFor(url) : null;
     if (base && 'code' in base) return base;
-    const routes = base ? [base.route] : (tokenFile?.addressable() ?? []);
+    const routes = base ? [base.route] : byAddress;
     const a = answerAddressRequest(asked, routes);
     if (!a.ok) {
       const code = a.status === 'bad_request' ? CloseCode.BadRequest : CloseCode.NotAllowed;
