@@ -55,6 +55,7 @@ export const REQUIRED = Object.freeze([
   ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so', 'gstreamer1.0-plugins-ugly'],
   ['/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstximagesink.so', 'gstreamer1.0-x'],
   ['gst-launch-1.0', 'gstreamer1.0-tools'],
+  ['Xvfb', 'xvfb'], // e2e kiosk (issue 10): `spice-web kiosk` runs Chromium on an X display of its own
 ]);
 
 /** @param {string} cmd @returns {boolean} true when an executable named cmd is on PATH */

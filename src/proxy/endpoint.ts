@@ -29,6 +29,8 @@ export interface Route {
   target: Endpoint;
   /** Destinations a client may ask for with `?migrate=HOST:PORT` (SPICE seamless migration). */
   migrate: Endpoint[];
+  /** a connection file may name this server by address, without the token (token file option `vv`) */
+  byAddress?: boolean;
 }
 
 export class EndpointSyntaxError extends Error {}

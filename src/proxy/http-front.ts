@@ -8,6 +8,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './log.js';
+import { EMBED_CONFIG_PATH, embedConfigBody, frameAncestorsPolicy, type EmbedConfig } from './embed-config.js';
 import { serveStatic } from './static.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
@@ -94,6 +95,8 @@ export interface FrontOptions {
   /** a route of the caller's own, tried first; true when it answered */
   route?: (pathOnly: string, req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   onUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
+  /** who may frame the page (CSP frame-ancestors) and post it tickets (/embed-config.json); default: nobody else */
+  embed?: EmbedConfig;
 }
 
 export interface Front {
@@ -109,6 +112,8 @@ export interface Front {
 /** Creates the HTTP(S) server and listens; rejects when the address cannot be bound. */
 export async function listenFront(o: FrontOptions): Promise<Front> {
   const { logger, wsPath } = o;
+  const embed: EmbedConfig = o.embed ?? { parentOrigins: [], addressRequests: false };
+  const csp = frameAncestorsPolicy(embed);
   const server: http.Server = o.https ? https.createServer({ cert: o.https.cert, key: o.https.key }) : http.createServer();
   // slow-header clients (slowloris) are cut early; upgraded connections are not affected
   server.headersTimeout = 20_000;
@@ -122,12 +127,18 @@ export async function listenFront(o: FrontOptions): Promise<Front> {
       res.end(closing ? 'closing\n' : 'ok\n');
       return;
     }
+    if (pathOnly === EMBED_CONFIG_PATH && o.webDir && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = embedConfigBody(embed);
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': csp });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (pathOnly === wsPath) {
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
       res.end('this is the WebSocket endpoint\n');
       return;
     }
-    serveStatic(o.webDir, req, res).catch((e: unknown) => {
+    serveStatic(o.webDir, req, res, { 'Content-Security-Policy': csp }).catch((e: unknown) => {
       logger.log('error', 'http_error', { error: (e as Error).message });
       if (!res.headersSent) res.writeHead(500);
       res.end();

@@ -4,8 +4,8 @@
 // The browser never names a host or port. The target is fixed by the operator (`target`), or
 // looked up from `?token=`: a name in a token file, or a signed JWT whose claims carry it.
 //
-// Size: ~19 KB; this file is the admission path in one place — option normalisation and the
-// upgrade decision (Origin, token/JWT, destination, caps) — so a security reviewer reads the
+// Size: ~21 KB; this file is the admission path in one place — option normalisation and the
+// upgrade decision (Origin, token/JWT, a connection file's address request, destination, caps) — so a security reviewer reads the
 // whole of it top to bottom; the HTTP front (shared with replay), relaying, limits, TLS, logs and
 // recording live in their own modules. Split further when it grows.
 import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
@@ -23,6 +23,8 @@ import { ProxyMetrics, type ErrorKind } from './metrics.js';
 import { closeFront, listenFront, normalizeAddress, normalizeOrigin, originAllowed, refuseHttp, subprotocolRefusal, toListen, type ListenOption } from './http-front.js';
 import { Recorder } from './recording.js';
 import { CloseCode, clampReason, Relay, type RelayStats } from './relay.js';
+import { answerAddressRequest, TARGET_PARAM } from './address-request.js';
+import { makeEmbedConfig } from './embed-config.js';
 
 export type EndpointOption = string | { host: string; port: number; tls?: TlsSpec | null };
 
@@ -89,6 +91,11 @@ export interface ProxyOptions {
   trustedProxies?: string[];
   /** Serve /metrics (default true). */
   metrics?: boolean;
+  /**
+   * Portal origins that may frame the client page (CSP frame-ancestors on every page) and post it
+   * a connection ticket (listed in /embed-config.json). Default: none but the proxy's own.
+   */
+  frameAncestors?: string[];
   /** A logger, 'json' (JSON lines on stderr, the default) or 'silent'. */
   logger?: Logger | 'json' | 'silent';
   /** Lowest level of the 'json' logger (default 'info'). */
@@ -223,7 +230,28 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
     return peer;
   }
 
+  /** `?target=HOST:PORT` (a connection file's server): answered from our own list only (address-request.ts) */
   function routeFor(url: URL): { route: Route; tokenKey: string | null; tokenRef?: string; jti?: string } | Refusal {
+    const asked = url.searchParams.getAll(TARGET_PARAM);
+    if (asked.length === 0) return tokenRouteFor(url);
+    const hasToken = url.searchParams.getAll('token').some((t) => t !== '');
+    const byAddress = fixed || hasToken ? [] : (tokenFile?.addressable() ?? []);
+    // no entry may be named by address: the request needs its token like any other
+    if (!fixed && !hasToken && byAddress.length === 0) return tokenRouteFor(url);
+    const base = fixed || hasToken ? tokenRouteFor(url) : null;
+    if (base && 'code' in base) return base;
+    const routes = base ? [base.route] : byAddress;
+    const a = answerAddressRequest(asked, routes);
+    if (!a.ok) {
+      const code = a.status === 'bad_request' ? CloseCode.BadRequest : CloseCode.NotAllowed;
+      const r: Refusal = { code, reason: a.reason, kind: a.status === 'bad_request' ? 'bad_request' : 'destination' };
+      return base?.tokenRef !== undefined ? { ...r, tokenRef: base.tokenRef } : r;
+    }
+    if (base) return { ...base, route: a.route };
+    return { route: a.route, tokenKey: a.key };
+  }
+
+  function tokenRouteFor(url: URL): { route: Route; tokenKey: string | null; tokenRef?: string; jti?: string } | Refusal {
     if (fixed) return { route: fixed, tokenKey: null };
     const all = url.searchParams.getAll('token');
     if (all.length === 0 || all[0] === '') return { code: CloseCode.TokenRejected, reason: 'missing token (?token=)', kind: 'token' };
@@ -394,6 +422,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyHandl
     webDir,
     wsPath,
     logger,
+    embed: makeEmbedConfig(options.frameAncestors, true),
     closing: () => closing,
     route: (pathOnly, req, res) => {
       if (!serveMetrics || pathOnly !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;

@@ -85,8 +85,9 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-/** Serves GET/HEAD requests for files under `root`. */
-export async function serveStatic(root: string | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Serves GET/HEAD requests for files under `root`; `extra` headers go on every answer (the CSP). */
+export async function serveStatic(root: string | null, req: IncomingMessage, res: ServerResponse, extra: Record<string, string> = {}): Promise<void> {
+  for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     sendText(res, 405, 'method not allowed\n');

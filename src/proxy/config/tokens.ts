@@ -1,12 +1,13 @@
 // The token file: which target each `?token=NAME` stands for.
 //
 //   # comment
-//   NAME: HOST:PORT [tls] [ca=PATH] [host-subject="C=XX,O=org,CN=name"] [migrate=HOST:PORT,...]
+//   NAME: HOST:PORT [tls] [ca=PATH] [host-subject="C=XX,O=org,CN=name"] [migrate=HOST:PORT,...] [vv]
 //
 // NAME is any run of characters other than whitespace, ':' and '#'. HOST may be an IPv6 literal in
 // brackets. `ca` or `host-subject` imply `tls`; a relative `ca` path is relative to the token
 // file. `migrate` lists the destinations a client may follow during SPICE seamless migration
-// (they inherit the entry's TLS settings). The file is re-read when it changes.
+// (they inherit the entry's TLS settings). `vv` lets a connection file name this server by its
+// address without the token (address-request.ts). The file is re-read when it changes.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EndpointSyntaxError, parseHostPort, type Endpoint, type Route, type TlsSpec } from '../endpoint.js';
@@ -86,6 +87,7 @@ export function parseTokenFile(text: string, baseDir: string): Map<string, Route
     const target: Endpoint = endpoint(w[0]!, lineNo);
     let tls: TlsSpec | null = null;
     const migrate: Array<{ host: string; port: number }> = [];
+    let byAddress = false;
     for (const opt of w.slice(1)) {
       const eq = opt.indexOf('=');
       const key = eq < 0 ? opt : opt.slice(0, eq);
@@ -105,6 +107,10 @@ export function parseTokenFile(text: string, baseDir: string): Map<string, Route
         case 'host-subject':
           tls = { ...(tls ?? {}), hostSubject: need() };
           break;
+        case 'vv':
+          if (value !== undefined) throw new TokenFileError('vv takes no value', lineNo);
+          byAddress = true;
+          break;
         case 'migrate':
           for (const m of need().split(',')) if (m !== '') migrate.push(endpoint(m, lineNo));
           break;
@@ -113,7 +119,7 @@ export function parseTokenFile(text: string, baseDir: string): Map<string, Route
       }
     }
     if (tls) target.tls = tls;
-    routes.set(name, { target, migrate: migrate.map((m) => (tls ? { ...m, tls } : m)) });
+    routes.set(name, { target, migrate: migrate.map((m) => (tls ? { ...m, tls } : m)), ...(byAddress ? { byAddress } : {}) });
   });
   return routes;
 }
@@ -143,6 +149,12 @@ export class TokenFile {
     this.maybeReload();
     // own-property lookup only: a Map has no prototype keys to worry about
     return this.routes.get(name);
+  }
+
+  /** the entries a connection file may name by address (option `vv`) */
+  addressable(): Route[] {
+    this.maybeReload();
+    return [...this.routes.values()].filter((r) => r.byAddress);
   }
 
   private statStamp(): string {
