@@ -9,7 +9,7 @@
  */
 export { SpiceClient, type SpiceClientOptions } from './spice-client';
 export { SpiceClientElement } from './element';
-export type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
+export type { AudioStatus, MicrophoneStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
 export { settingsFromUrl, type ConnectSettings } from './settings';
 export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
 export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
