@@ -217,8 +217,11 @@ test.describe('microphone blocked by the browser', () => {
     const proxy = await startClientProxy(server, { recordDir: recDir });
     const s = { server, proxy, recDir };
     try {
+      // Chromium's own permission setting for this page's context and origin: denied
+      const pageCdp = await page.context().newCDPSession(page);
+      const { targetInfo } = await pageCdp.send('Target.getTargetInfo');
       const cdp = await browser.newBrowserCDPSession();
-      await cdp.send('Browser.setPermission', { permission: { name: 'audioCapture' }, setting: 'denied', origin: new URL(proxy.url).origin });
+      await cdp.send('Browser.setPermission', { permission: { name: 'microphone' }, setting: 'denied', origin: new URL(proxy.url).origin, browserContextId: targetInfo.browserContextId });
       await openClient(page, proxy.url);
       await page.evaluate(() => {
         const w = window as unknown as { micErrors: unknown[] };
