@@ -7,70 +7,21 @@
 // clicked), a recording indicator shows meanwhile, and the browser's refusal is shown.
 // The fake device plays short beeps; their frequency is measured in the page first (getUserMedia
 // without the client), not assumed, and the server's samples must give the same ±2 Hz.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
-import { Scenario, startTestServer, type TestServer } from './harness/test-server.mjs';
-import { openClient, startClientProxy, statusText, type ProxyHandle } from './harness/client';
+import { test, expect } from '@playwright/test';
+import { Scenario, startTestServer } from './harness/test-server.mjs';
+import { openClient, startClientProxy, statusText } from './harness/client';
 import { baseLaunch } from './harness/audio-page';
-import { burstTone, recordChannelMessages, type WireMessage } from './harness/record-wire';
+import { burstTone, type WireMessage } from './harness/record-wire';
+import { fakeDeviceInPage, finish, mic, start } from './harness/record-page';
 
 const FAKE_DEVICE = '--use-fake-device-for-media-stream';
 const S2C_START = 101, S2C_STOP = 102;
 const C2S_DATA = 101, C2S_MODE = 102, C2S_START_MARK = 103;
 const AUDIO_OUT = [C2S_DATA, C2S_MODE, C2S_START_MARK];
 const TOLERANCE_HZ = 2;
-
-interface Mic { state: string; mode: string | null; rate: number; channels: number; packets: number; frames: number; error?: { type: string; details: string; message: string } }
-const mic = (page: Page): Promise<Mic | null> => page.evaluate(() => (document.querySelector('spice-client') as unknown as { microphone: Mic | null }).microphone);
-
-/** the fake device's own signal, captured in the page without the client: rate and channel 0 */
-async function fakeDeviceInPage(page: Page, seconds: number): Promise<{ rate: number; samples: number[] }> {
-  return page.evaluate(async (sec) => {
-    const s = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
-    const ctx = new AudioContext();
-    await ctx.resume();
-    const src = ctx.createMediaStreamSource(s);
-    const sp = ctx.createScriptProcessor(4096, 1, 1);
-    const out: number[] = [];
-    src.connect(sp);
-    sp.connect(ctx.destination);
-    await new Promise<void>((done) => {
-      sp.onaudioprocess = (e) => {
-        out.push(...e.inputBuffer.getChannelData(0));
-        if (out.length >= sec * ctx.sampleRate) done();
-      };
-    });
-    s.getTracks().forEach((t) => t.stop());
-    const rate = ctx.sampleRate;
-    await ctx.close();
-    return { rate, samples: out };
-  }, seconds);
-}
-
-type Started = { server: TestServer; proxy: ProxyHandle; recDir: string };
-
-async function start(page: Page, recordRate: number, query: string): Promise<Started> {
-  const server = await startTestServer(new Scenario(64, 48), { recordRate });
-  const recDir = mkdtempSync(path.join(os.tmpdir(), 'spice-web-rec-'));
-  const proxy = await startClientProxy(server, { recordDir: recDir });
-  await openClient(page, `${proxy.url}${query}`);
-  await server.waitForRecordClient();
-  // the record channel is linked on the client's side too
-  await expect.poll(async () => (await page.evaluate(() => (document.querySelector('spice-client') as unknown as { channels: Array<{ channelType: number; state: string }> }).channels)).some((c) => c.channelType === 6 && c.state === 'ready'), { timeout: 20_000 }).toBe(true);
-  return { server, proxy, recDir };
-}
-
-/** end the page's session and the proxy (its recordings are complete then) and read the record channel's wire */
-async function finish(page: Page, s: Started): Promise<WireMessage[]> {
-  await page.evaluate(() => (document.querySelector('spice-client') as unknown as { disconnect(): void }).disconnect());
-  await s.proxy.close();
-  const wire = recordChannelMessages(s.recDir);
-  await s.server.stop();
-  rmSync(s.recDir, { recursive: true, force: true });
-  return wire;
-}
 
 const audioOut = (w: WireMessage[]) => w.filter((m) => m.dir === 'c2s' && AUDIO_OUT.includes(m.type));
 const idx = (w: WireMessage[], type: number, nth = 0) => w.map((m, i) => (m.dir === 's2c' && m.type === type ? i : -1)).filter((i) => i >= 0)[nth] ?? -1;
