@@ -158,6 +158,47 @@ test.describe('microphone with the fake capture device', () => {
   });
 });
 
+test.describe('microphone volume and mute from the server', () => {
+  test.use({ permissions: ['microphone'] });
+
+  test('RECORD_VOLUME ½ halves what the server gets; RECORD_MUTE silences it (raw, so levels are exact)', async ({ page }) => {
+    test.setTimeout(120_000);
+    const s = await start(page, 48000, '?mic-processing=0&mic-codec=raw');
+    const volume = () => page.evaluate(() => (document.querySelector('spice-client') as unknown as { microphone: { volume: number[]; muted: boolean } }).microphone);
+    // one recording per setting, so no sample has to be matched to the moment a message came
+    const record = async (): Promise<number> => {
+      const before = (await mic(page))!.frames;
+      await s.server.recordStart();
+      await expect.poll(async () => (await mic(page))?.frames ?? 0, { timeout: 20_000 }).toBeGreaterThan(before + 48000);
+      const got = await s.server.recordStop();
+      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      expect(got.frames).toBeGreaterThan(24000);
+      return got.left.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    };
+    try {
+      await s.server.recordStart();
+      await page.locator('.spice-mic [data-action=allow]').click({ timeout: 20_000 });
+      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('recording');
+      await s.server.recordStop();
+      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      const full = await record();
+      await s.server.recordVolume(32768, 32768);
+      await expect.poll(async () => (await volume()).volume, { timeout: 10_000 }).toEqual([32768 / 65535, 32768 / 65535]);
+      const half = await record();
+      await s.server.recordMute(true);
+      await expect.poll(async () => (await volume()).muted, { timeout: 10_000 }).toBe(true);
+      const muted = await record();
+      console.log(`[record volume] peak S16 on the server: full ${full}, volume ½ ${half}, muted ${muted}`);
+      expect(full).toBe(32767);
+      expect(Math.abs(half - Math.round(32767 * (32768 / 65535)))).toBeLessThanOrEqual(1);
+      expect(muted).toBe(0);
+    } finally {
+      await s.proxy.close().catch(() => undefined);
+      await s.server.stop().catch(() => undefined);
+    }
+  });
+});
+
 test.describe('microphone blocked by the browser', () => {
   // no permission granted, and Chromium's setting for the page's origin set to denied over CDP
 

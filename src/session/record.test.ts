@@ -100,6 +100,26 @@ describe('RecordFeature', () => {
     expect(raw.t.sent[0]![20]).toBe(6);
   });
 
+  it('waits for an async Opus probe before linking (the caps go in the link message); unlisted: no link', async () => {
+    const transports: FakeTransport[] = [];
+    let resolve: (f: RecordOpusEncoderFactory | null) => void = () => undefined;
+    const f = new RecordFeature({ capture: () => new FakeMic(48000), opus: new Promise((r) => (resolve = r)), consent: async () => true });
+    f.start({ channelBase: () => {
+      const t = new FakeTransport();
+      transports.push(t);
+      return { transport: t, connectionId: 1, password: '', encrypt: async () => new Uint8Array(128) };
+    }, track: () => undefined } as unknown as SessionContext);
+    f.channels([{ type: 5, id: 0 }]);
+    f.channels([{ type: 6, id: 0 }]);
+    f.channels([{ type: 6, id: 0 }]);
+    expect(transports).toHaveLength(0);
+    resolve(() => ({ encode: () => undefined, close: () => undefined }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(transports).toHaveLength(1);
+    expect(f.channel!.opus).toBe(true);
+    f.stop();
+  });
+
   it('raw: nothing before START; consent, then MODE, START_MARK and DATA of 480 frames stamped with mm_time; nothing after STOP', async () => {
     const r = await setup();
     expect(r.state()).toBe('idle');
