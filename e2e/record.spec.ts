@@ -44,7 +44,7 @@ test.describe('microphone with the fake capture device', () => {
       const s = await start(page, m.recordRate, `?mic-processing=0${m.query}`);
       try {
         // what the fake device plays, measured here (not assumed)
-        const dev = await fakeDeviceInPage(page, 2);
+        const dev = await fakeDeviceInPage(page, 3);
         const devTone = burstTone(dev.samples, dev.rate);
         console.log(`[record ${m.name}] the fake device in the page: ${devTone.hz.toFixed(2)} Hz (${devTone.periods} periods at ${dev.rate} Hz)`);
         expect(devTone.periods, 'the fake device plays a tone').toBeGreaterThan(10);
@@ -64,8 +64,8 @@ test.describe('microphone with the fake capture device', () => {
         // the indicator shows while recording
         await expect(prompt).toHaveAttribute('data-state', 'recording');
         await expect(prompt).toContainText('Microphone on');
-        // ~3 s of sound: several beeps
-        await expect.poll(async () => (await mic(page))?.frames ?? 0, { timeout: 30_000 }).toBeGreaterThan(3 * m.recordRate);
+        // ~4 s of sound: about 8 beeps
+        await expect.poll(async () => (await mic(page))?.frames ?? 0, { timeout: 30_000 }).toBeGreaterThan(4 * m.recordRate);
 
         const got = await s.server.recordStop();
         await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
