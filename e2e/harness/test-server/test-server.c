@@ -46,12 +46,14 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -318,6 +320,23 @@ static void record_drain(void)
     }
 }
 
+/*
+ * The ring is filled inside the library's socket read loop, which reads every message waiting on
+ * the record channel before it returns to us: a backlog of more than 8192 frames (a client that
+ * sent in a burst, or this process not scheduled for a while on a loaded machine; 100 Opus
+ * packets are only 8 KB) would overwrite frames before we drain. So we interpose read(): the
+ * library calls it (its only socket input) before each message, and on the main thread (where
+ * the sound channels run) we drain the ring first. Display channels read on the worker thread:
+ * left alone.
+ */
+static pthread_t main_thread;
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+    if (pthread_equal(pthread_self(), main_thread) && rec_file) record_drain();
+    return syscall(SYS_read, fd, buf, count);
+}
+
 static void record_start(const char *path)
 {
     if (rec_file) { printf("record-failed already recording\n"); fflush(stdout); return; }
@@ -448,6 +467,7 @@ int main(int argc, char **argv)
     }
     if (!port || !scenario) { fprintf(stderr, "usage: test-server --port N --scenario FILE [...]\n"); return 2; }
     signal(SIGPIPE, SIG_IGN);
+    main_thread = pthread_self();
     load_scenario(scenario);
     primary = calloc((size_t)width * height, 4);
 
