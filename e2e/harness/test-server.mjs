@@ -518,6 +518,8 @@ export async function buildTestServer() {
  * @property {'never'|'auto'|'always'} [jpeg='never']      jpeg-wan-compression
  * @property {'never'|'auto'|'always'} [zlibGlz='never']   zlib-glz-wan-compression
  * @property {string} [password]
+ * @property {number} [recordRate=48000]  the record interface's rate: 48000 offers Opus (the library
+ *   decodes it back to PCM), anything else is raw only
  */
 
 /**
@@ -527,8 +529,19 @@ export async function buildTestServer() {
  * @property {() => Promise<void>} waitForClient   until a display channel client is attached
  * @property {() => Promise<void>} play             release the scenario's commands; resolves when the server took them all
  * @property {() => Promise<Image>} grabSurface      the server-rendered primary surface (alpha forced to 255: xRGB)
+ * @property {() => Promise<void>} waitForRecordClient  until a client has linked the record channel
+ * @property {() => Promise<void>} recordStart      RECORD_START to the client; what it sends is stored
+ * @property {() => Promise<Recording>} recordStop  RECORD_STOP; what the library handed us since recordStart
+ * @property {(left: number, right: number) => Promise<void>} recordVolume  RECORD_VOLUME
+ * @property {(mute: boolean) => Promise<void>} recordMute  RECORD_MUTE
  * @property {() => string} logs
  * @property {() => Promise<void>} stop
+ */
+
+/**
+ * what the server library received between record-start and record-stop: S16 stereo frames
+ * (decoded by the library when they came as Opus), interleaved left, right
+ * @typedef {{ frames: number, rate: number, left: Int16Array, right: Int16Array }} Recording
  */
 
 /**
@@ -549,6 +562,7 @@ export async function startTestServer(scenario, opts = {}) {
     const args = ['--port', String(port), '--scenario', file, '--image-compression', opts.imageCompression ?? 'off',
       '--jpeg', opts.jpeg ?? 'never', '--zlib-glz', opts.zlibGlz ?? 'never'];
     if (opts.password) args.push('--password', opts.password);
+    args.push('--record-rate', String(opts.recordRate ?? 48000));
     const proc = startProcess(exe, args, { name: 'test-server', stdio: ['pipe', 'pipe', 'pipe'] });
     out = '';
     log = `$ ${exe} ${args.join(' ')}\n`;
@@ -566,7 +580,17 @@ export async function startTestServer(scenario, opts = {}) {
     if (!ok) { await proc.stop(1000); continue; }
     const send = (/** @type {string} */ l) => proc.child.stdin?.write(`${l}\n`);
     let dumps = 0;
-    /** @type {TestServer} */
+    let recordings = 0;
+    /** wait for a status line after `mark` in stdout; a line starting `fail` throws */
+    const expectLine = (/** @type {number} */ mark, /** @type {RegExp} */ ok, /** @type {string} */ fail, /** @type {string} */ what) => waitFor(() => {
+      if (exited) throw Object.assign(new Error(`test server exited:\n${log}`), { fatal: true });
+      const tail = out.slice(mark);
+      const bad = tail.split('\n').find((l) => l.startsWith(fail));
+      if (bad) throw Object.assign(new Error(`${what}: ${bad}`), { fatal: true });
+      const m = ok.exec(tail);
+      return m ?? false;
+    }, { timeout: 20_000, what });
+    /** @type {TestServer & { recordFile?: string }} */
     const server = {
       host: '127.0.0.1',
       port,
@@ -604,6 +628,38 @@ export async function startTestServer(scenario, opts = {}) {
           rgba[i * 4 + 3] = 255;
         }
         return { width, height, rgba };
+      },
+      async waitForRecordClient() {
+        // SPICE_CHANNEL_EVENT_INITIALIZED (2) for SPICE_CHANNEL_RECORD (6)
+        await expectLine(0, /^channel 2 6 0$/m, 'record-failed', 'the client to link the record channel');
+      },
+      async recordStart() {
+        const f = path.join(dir, `record-${++recordings}.s16`);
+        const mark = out.length;
+        send(`record-start ${f}`);
+        await expectLine(mark, /record-started/, 'record-failed', 'record-start');
+        server.recordFile = f;
+      },
+      async recordStop() {
+        const mark = out.length;
+        send('record-stop');
+        const m = /** @type {RegExpExecArray} */ (await expectLine(mark, /record-stopped (\d+)/, 'record-failed', 'record-stop'));
+        const buf = readFileSync(/** @type {string} */ (server.recordFile));
+        const frames = buf.length >> 2;
+        if (frames !== Number(m[1])) throw new Error(`record file has ${frames} frames, the server counted ${m[1]}`);
+        const left = new Int16Array(frames), right = new Int16Array(frames);
+        for (let i = 0; i < frames; i++) { left[i] = buf.readInt16LE(i * 4); right[i] = buf.readInt16LE(i * 4 + 2); }
+        return { frames, rate: opts.recordRate ?? 48000, left, right };
+      },
+      async recordVolume(l, r) {
+        const mark = out.length;
+        send(`record-volume ${l} ${r}`);
+        await expectLine(mark, /record-volume-set/, 'record-failed', 'record-volume');
+      },
+      async recordMute(m) {
+        const mark = out.length;
+        send(`record-mute ${m ? 1 : 0}`);
+        await expectLine(mark, /record-mute-set/, 'record-failed', 'record-mute');
       },
       logs: () => log,
       async stop() {

@@ -19,3 +19,6 @@ export type FromPlaybackWorklet =
   /** every ~50 ms while a stream is on */
   | { type: 'stats'; stats: JitterStats }
   | { type: 'tap'; id: number; planes: Float32Array[] };
+
+/** the capture processor's only message: a block of the microphone's frames, planar */
+export type FromCaptureWorklet = { type: 'frames'; planes: Float32Array[] };

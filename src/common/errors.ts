@@ -61,6 +61,8 @@ export const ErrorDetails = {
   AUDIO_DECODE_ERROR: 'audioDecodeError',
   /** the browser could not open audio output (no AudioContext, worklet failed to load) */
   AUDIO_OUTPUT_FAILED: 'audioOutputFailed',
+  /** no microphone, or it could not be opened or encoded (a refusal is PERMISSION_DENIED) */
+  MICROPHONE_FAILED: 'microphoneFailed',
   /** the worker threw outside our message handling (script error, out of memory) */
   WORKER_CRASHED: 'workerCrashed',
   /** the guest agent is not connected (or lacks the capability) for what was asked */

@@ -15,7 +15,7 @@ import { clearLiveInterval, liveCounts, liveInterval, type LiveCounts } from '..
 
 const FORWARDED: Array<keyof SpiceClientEventDetails> = [
   'connect', 'disconnect', 'reconnecting', 'credentialsrequired', 'spiceerror', 'status', 'resize', 'monitors', 'firstframe', 'channel', 'mousemode', 'migration',
-  'agent', 'clipboard', 'filetransfer', 'audio',
+  'agent', 'clipboard', 'filetransfer', 'audio', 'microphone',
 ];
 
 export class SpiceClientElement extends LitElement {
@@ -86,7 +86,8 @@ export class SpiceClientElement extends LitElement {
   connect(settings: ConnectSettings): void {
     this.#settings = settings;
     this.askPassword = null;
-    const opts = { url: settings.url, password: settings.password, compression: settings.compression, viewOnly: this.viewOnly };
+    const opts = { url: settings.url, password: settings.password, compression: settings.compression, viewOnly: this.viewOnly,
+      microphone: settings.microphone, microphoneOpus: settings.microphoneOpus, microphoneProcessing: settings.microphoneProcessing };
     if (this.#client) {
       this.#client.connect(opts);
       return;
@@ -276,6 +277,20 @@ export class SpiceClientElement extends LitElement {
   async enableAudio(): Promise<void> {
     await this.#client?.enableAudio();
     this.soundBlocked = this.#client?.audio.output === 'blocked';
+  }
+
+  /** the microphone's state (SpiceClient.microphone) */
+  get microphone() {
+    return this.#client?.microphone ?? null;
+  }
+
+  /** the user agrees to send the microphone while the guest records (SpiceClient.enableMicrophone) */
+  enableMicrophone(): void {
+    this.#client?.enableMicrophone();
+  }
+
+  disableMicrophone(): void {
+    this.#client?.disableMicrophone();
   }
 
   /** the next `frames` frames of sound output, after volume/mute (diagnostics, tests) */

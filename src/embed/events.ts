@@ -3,7 +3,9 @@
  * Each is a CustomEvent with a typed `detail`; addEventListener is typed by this map.
  */
 import type { SpiceError } from '../common/errors';
-import type { ChannelInfo, MonitorInfo, SessionStatus } from '../session/index';
+import type { ChannelInfo, MicrophoneStatus, MonitorInfo, SessionStatus } from '../session/index';
+
+export type { MicrophoneStatus };
 
 export interface SpiceClientEventDetails {
   /** the session is up (main channel initialised) */
@@ -42,6 +44,8 @@ export interface SpiceClientEventDetails {
   filetransfer: { id: number; name: string; size: number; sent: number; state: 'progress' | 'done' | 'failed' | 'cancelled'; error?: SpiceError };
   /** sound output or the playback stream changed (see AudioStatus) */
   audio: AudioStatus;
+  /** the microphone's state changed: asked, recording, declined, denied by the browser (see MicrophoneStatus) */
+  microphone: MicrophoneStatus;
 }
 
 export interface AudioStatus {

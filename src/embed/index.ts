@@ -9,7 +9,7 @@
  */
 export { SpiceClient, type SpiceClientOptions } from './spice-client';
 export { SpiceClientElement } from './element';
-export type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
+export type { AudioStatus, MicrophoneStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
 export type { MonitorWindowInfo, MonitorWindowPlacement } from './monitor-window';
 export { SpiceMonitorMenu, type MonitorWindowHost } from './monitor-menu';
 export { settingsFromUrl, type ConnectSettings } from './settings';

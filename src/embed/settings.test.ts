@@ -24,4 +24,8 @@ describe('settingsFromUrl', () => {
     expect(settingsFromUrl({ href: 'http://localhost/?resize=scale' }).resizeSession).toBe(false);
     expect(settingsFromUrl({ href: 'http://localhost/' }).resizeSession).toBe(false);
   });
+  it('mic=off, mic-codec=raw and mic-processing=0 set the microphone options; the default asks', () => {
+    expect(settingsFromUrl({ href: 'http://localhost/' })).toMatchObject({ microphone: 'ask', microphoneOpus: true, microphoneProcessing: true });
+    expect(settingsFromUrl({ href: 'http://localhost/?mic=off&mic-codec=raw&mic-processing=0' })).toMatchObject({ microphone: 'off', microphoneOpus: false, microphoneProcessing: false });
+  });
 });

@@ -13,6 +13,10 @@ export interface ConnectSettings {
   autoconnect: boolean;
   /** the guest's screen follows the page (noVNC's `resize=remote`; `resize=1` works too) */
   resizeSession: boolean;
+  /** `mic=off`: no microphone; `mic-codec=raw`: never Opus; `mic-processing=0`: no echo cancellation etc. */
+  microphone?: 'ask' | 'off';
+  microphoneOpus?: boolean;
+  microphoneProcessing?: boolean;
 }
 
 export function settingsFromUrl(loc: { href: string }): ConnectSettings {
@@ -33,6 +37,9 @@ export function settingsFromUrl(loc: { href: string }): ConnectSettings {
     compression: q.get('compression'),
     autoconnect: q.get('autoconnect') !== '0',
     resizeSession: q.get('resize') === 'remote' || q.get('resize') === '1',
+    microphone: q.get('mic') === 'off' ? 'off' : 'ask',
+    microphoneOpus: q.get('mic-codec') !== 'raw',
+    microphoneProcessing: q.get('mic-processing') !== '0',
   };
 }
 

@@ -20,11 +20,12 @@ import {
 import { ScreenView } from '../ui/screen-view';
 import { AgentGlue } from './agent-glue';
 import { AudioGlue } from './audio-glue';
+import { MicGlue, type MicSettings } from './mic-glue';
 import { wireMigration, wireReconnect } from './client-status';
 import { MonitorWindows, type MonitorWindowInfo } from './monitor-window';
-import type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
+import type { AudioStatus, MicrophoneStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
 
-export interface SpiceClientOptions {
+export interface SpiceClientOptions extends MicSettings {
   /** the proxy's WebSocket URL (one socket per SPICE channel goes there) */
   url: string;
   /** the SPICE password (ticket) */
@@ -78,6 +79,7 @@ export class SpiceClient extends EventTarget {
   #net = { online: () => this.#reconnector?.online(), offline: () => this.#reconnector?.offline() };
   #windows = new MonitorWindows(this, () => this.#view, () => this.#display, () => document.title);
   #sound = new AudioGlue((s) => this.#emit('audio', s), (e) => this.#emit('spiceerror', e));
+  #mic: MicGlue;
 
   constructor(target: HTMLElement, options: SpiceClientOptions) {
     super();
@@ -91,6 +93,7 @@ export class SpiceClient extends EventTarget {
     this.#view.scaleToFit = options.scaleViewport ?? true;
     globalThis.addEventListener?.('online', this.#net.online);
     globalThis.addEventListener?.('offline', this.#net.offline);
+    this.#mic = new MicGlue(target, () => this.#opts, (s) => this.#emit('microphone', s));
     this.#glue = new AgentGlue(target, () => this.#agent, () => this.#opts.clipboardSync ?? true, (f) => this.sendFile(f));
     this.resizeSession = !!options.resizeSession;
     if (options.autoconnect ?? true) this.connect();
@@ -205,6 +208,7 @@ export class SpiceClient extends EventTarget {
     );
     this.#inputs = session.use(new InputsFeature());
     this.#sound.attach(session, () => live());
+    this.#mic.attach(session, () => live());
     const cursor = session.use(new CursorFeature());
     const migration = session.use(new MigrationFeature());
     const agent = session.use(new AgentFeature({ resizeDebounceMs: RESIZE_DEBOUNCE_MS }));
@@ -314,6 +318,27 @@ export class SpiceClient extends EventTarget {
     return this.#sound.capture(frames);
   }
 
+  /**
+   * The microphone (the guest's record channel): 'asking' while the consent prompt waits,
+   * 'recording' while sound goes to the guest, 'denied' when the browser refused.
+   */
+  get microphone(): MicrophoneStatus {
+    return this.#mic.status;
+  }
+
+  /**
+   * The user agrees to send the microphone whenever the guest records (call it from a click).
+   * The microphone still opens only while the guest asks (RECORD_START … STOP).
+   */
+  enableMicrophone(): void {
+    this.#mic.enable();
+  }
+
+  /** the user withdraws: the microphone closes now and stays closed until enableMicrophone() */
+  disableMicrophone(): void {
+    this.#mic.disable();
+  }
+
   /** Ctrl+Alt+Del as scancodes (the browser would never deliver it) */
   sendCtrlAltDel(): void {
     this.#view.sendCtrlAltDel();
@@ -367,6 +392,7 @@ export class SpiceClient extends EventTarget {
   /** disconnect and remove everything this client put into its element */
   dispose(): void {
     this.#glue.dispose();
+    this.#mic.dispose();
     this.#teardown();
     this.#view.dispose();
     globalThis.removeEventListener?.('online', this.#net.online);

@@ -24,24 +24,36 @@
  *   dump PATH       spice_qxl_update_area() on the whole primary (the server renders everything
  *                   pending with spice-common's canvas), then write the primary's memory to PATH
  *                   as width*height*4 bytes, top row first, B G R X; prints "dumped"
+ *   record-start PATH   spice_server_record_start(): the server sends RECORD_START; from then on
+ *                   every sample the library hands us (S16LE stereo frames, already decoded from
+ *                   Opus by the library when the client sends Opus) is appended to PATH;
+ *                   prints "record-started"
+ *   record-stop     drain what is left, spice_server_record_stop() (RECORD_STOP), close PATH;
+ *                   prints "record-stopped SAMPLES" (stereo frames stored in that recording)
+ *   record-volume L R / record-mute 0|1   RECORD_VOLUME / RECORD_MUTE
  *   quit            exit
- * and status lines on stdout: "listening PORT", "client-present 0|1", "played", "dumped".
+ * and status lines on stdout: "listening PORT", "client-present 0|1", "played", "dumped",
+ * "channel EVENT TYPE ID" (SPICE_CHANNEL_EVENT_* for every channel a client links).
  *
  * The event loop is our own small poll() loop (SpiceCoreInterface: timers and fd watches).
  * Options: --port N (required) --image-compression off|auto_glz|auto_lz|quic|glz|lz|lz4
  *          --jpeg never|auto|always --zlib-glz never|auto|always --password PW
+ *          --record-rate HZ (the record interface's rate; 48000 lets the library offer
+ *          SPICE_RECORD_CAP_OPUS, any other rate makes it raw only)
  *
  * Size: one self-contained program that the harness builds with a single gcc call at test time
  * (event loop, QXL device callbacks, scenario loading, stdin control); more files need a build step.
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,7 +128,9 @@ static void watch_remove(SpiceWatch *w) { w->used = 0; }
 
 static void channel_event(int event, SpiceChannelEventInfo *info)
 {
-    fprintf(stderr, "test-server: channel event %d type %d id %d\n", event, info->type, info->id);
+    /* called from the main loop and from the display worker thread: one printf per line */
+    printf("channel %d %d %d\n", event, info->type, info->id);
+    fflush(stdout);
 }
 
 static SpiceCoreInterface core = {
@@ -279,6 +293,72 @@ static QXLInterface qxl_sif = {
     .client_monitors_config = client_monitors_config,
 };
 
+/* ---- record interface (the client's microphone) ------------------------------------------ */
+
+/*
+ * The library keeps the last 8192 stereo frames the client sent in a ring and only hands them
+ * out while recording is active (get_samples asserts it) and once 4096 have arrived; we drain it
+ * every loop turn (at most 10 ms apart while recording) so nothing is overwritten.
+ */
+static SpiceRecordInterface record_sif = {
+    .base = { .type = SPICE_INTERFACE_RECORD, .description = "spice-web test record",
+              .major_version = SPICE_INTERFACE_RECORD_MAJOR, .minor_version = SPICE_INTERFACE_RECORD_MINOR },
+};
+static SpiceRecordInstance rec;
+static FILE *rec_file;
+static uint64_t rec_frames;
+
+static void record_drain(void)
+{
+    static uint32_t buf[8192];
+    if (!rec_file) return;
+    for (;;) {
+        uint32_t n = spice_server_record_get_samples(&rec, buf, 8192);
+        if (n == 0) break;
+        fwrite(buf, 4, n, rec_file);
+        rec_frames += n;
+    }
+}
+
+/*
+ * The ring is filled inside the library's socket read loop, which reads every message waiting on
+ * the record channel before it returns to us: a backlog of more than 8192 frames (a client that
+ * sent in a burst, or this process not scheduled for a while on a loaded machine; 100 Opus
+ * packets are only 8 KB) would overwrite frames before we drain. So we interpose read(): the
+ * library calls it (its only socket input) before each message, and on the main thread (where
+ * the sound channels run) we drain the ring first. Display channels read on the worker thread:
+ * left alone.
+ */
+static pthread_t main_thread;
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+    if (pthread_equal(pthread_self(), main_thread) && rec_file) record_drain();
+    return syscall(SYS_read, fd, buf, count);
+}
+
+static void record_start(const char *path)
+{
+    if (rec_file) { printf("record-failed already recording\n"); fflush(stdout); return; }
+    rec_file = fopen(path, "wb");
+    if (!rec_file) { printf("record-failed %s\n", strerror(errno)); fflush(stdout); return; }
+    rec_frames = 0;
+    spice_server_record_start(&rec);
+    printf("record-started\n");
+    fflush(stdout);
+}
+
+static void record_stop(void)
+{
+    if (!rec_file) { printf("record-failed not recording\n"); fflush(stdout); return; }
+    record_drain();
+    spice_server_record_stop(&rec);
+    fclose(rec_file);
+    rec_file = NULL;
+    printf("record-stopped %llu\n", (unsigned long long)rec_frames);
+    fflush(stdout);
+}
+
 /* ---- control on stdin ------------------------------------------------------------------------ */
 
 static char line[4096];
@@ -305,6 +385,21 @@ static void handle_line(char *l)
         spice_qxl_wakeup(&qxl);
     } else if (strncmp(l, "dump ", 5) == 0) {
         dump_primary(l + 5);
+    } else if (strncmp(l, "record-start ", 13) == 0) {
+        record_start(l + 13);
+    } else if (strcmp(l, "record-stop") == 0) {
+        record_stop();
+    } else if (strncmp(l, "record-volume ", 14) == 0) {
+        uint16_t vol[2] = { 0, 0 };
+        unsigned a = 0, b = 0;
+        if (sscanf(l + 14, "%u %u", &a, &b) == 2) { vol[0] = (uint16_t)a; vol[1] = (uint16_t)b; }
+        spice_server_record_set_volume(&rec, 2, vol);
+        printf("record-volume-set\n");
+        fflush(stdout);
+    } else if (strncmp(l, "record-mute ", 12) == 0) {
+        spice_server_record_set_mute(&rec, (uint8_t)atoi(l + 12));
+        printf("record-mute-set\n");
+        fflush(stdout);
     } else if (strcmp(l, "quit") == 0) {
         quit = 1;
     } else {
@@ -354,7 +449,7 @@ static int parse_image(const char *v)
 
 int main(int argc, char **argv)
 {
-    int port = 0;
+    int port = 0, record_rate = 48000;
     const char *scenario = NULL, *password = NULL;
     int image = SPICE_IMAGE_COMPRESSION_OFF, jpeg = SPICE_WAN_COMPRESSION_NEVER, zlib = SPICE_WAN_COMPRESSION_NEVER;
     for (int i = 1; i < argc; i++) {
@@ -366,11 +461,13 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--jpeg") == 0) jpeg = parse_wan(v);
         else if (strcmp(a, "--zlib-glz") == 0) zlib = parse_wan(v);
         else if (strcmp(a, "--password") == 0) password = v;
+        else if (strcmp(a, "--record-rate") == 0) record_rate = atoi(v);
         else { fprintf(stderr, "test-server: unknown option %s\n", a); return 2; }
         i++;
     }
     if (!port || !scenario) { fprintf(stderr, "usage: test-server --port N --scenario FILE [...]\n"); return 2; }
     signal(SIGPIPE, SIG_IGN);
+    main_thread = pthread_self();
     load_scenario(scenario);
     primary = calloc((size_t)width * height, 4);
 
@@ -391,6 +488,10 @@ int main(int argc, char **argv)
     qxl.base.sif = &qxl_sif.base;
     qxl.id = 0;
     spice_server_add_interface(server, &qxl.base);
+    rec.base.sif = &record_sif.base;
+    spice_server_add_interface(server, &rec.base);
+    /* as QEMU does: 48000 (get_best_record_rate) makes the library offer SPICE_RECORD_CAP_OPUS */
+    spice_server_set_record_rate(&rec, (uint32_t)record_rate);
     printf("listening %d\n", port);
     fflush(stdout);
 
@@ -408,7 +509,7 @@ int main(int argc, char **argv)
             pfd[n] = (struct pollfd){ .fd = watches[i].fd, .events = ev };
             pw[n++] = &watches[i];
         }
-        int timeout = 1000;
+        int timeout = rec_file ? 10 : 1000;
         uint64_t t = now_ms();
         for (int i = 0; i < MAX_TIMERS; i++) {
             if (timers[i].used && timers[i].armed) {
@@ -419,6 +520,7 @@ int main(int argc, char **argv)
         }
         if (poll(pfd, n, timeout) < 0 && errno != EINTR) { perror("poll"); return 1; }
         if (pfd[0].revents) read_stdin();
+        record_drain();
         for (int i = 1; i < n; i++) {
             /* a callback may have removed or replaced this watch */
             struct SpiceWatch *w = pw[i];
