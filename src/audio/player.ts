@@ -144,7 +144,8 @@ export class Player {
     else this.sink.write(s16ToPlanar(data, this.st.channels));
     if (this.st.packets % SYNC_EVERY === 0) {
       // the mm_time of the sample heard now = last packet's time − what is queued (§9.3)
-      this.ev.emit('mmSync', { mmTime: (this.lastTime - Math.round(this.sink.delayMs())) >>> 0, at: this.clock.now() });
+      const delay = this.sink.delayMs();
+      this.ev.emit('mmSync', { mmTime: (this.lastTime - Math.round(delay)) >>> 0, at: this.clock.now(), audioDelayMs: delay });
     }
   }
 
