@@ -38,6 +38,11 @@ export class AudioGlue {
     return { ...this.#audio, bufferedMs: st && this.#audio.rate ? (st.buffered / this.#audio.rate) * 1000 : 0, underruns: st?.underruns ?? 0, dropped: st?.dropped ?? 0 };
   }
 
+  /** buffered + output latency: how long until a sample received now is heard (ms) */
+  latencyMs(): number {
+    return this.#sink?.delayMs() ?? 0;
+  }
+
   enable(): Promise<void> {
     return this.#sink ? this.#sink.enable() : Promise.resolve();
   }

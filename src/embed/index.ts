@@ -12,6 +12,7 @@ export { SpiceClientElement } from './element';
 export type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
 export { settingsFromUrl, type ConnectSettings } from './settings';
 export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
-export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
+export type { AudioFigures, ChannelInfo, ChannelState, ClientStats, MonitorInfo, SessionState, SessionStatus, VideoRates } from '../session/index';
 export type { DisplayStats } from '../display/worker-messages';
 export { liveCounts, type LiveCounts } from '../common/live-counts';
+export { SpiceStatsOverlay, type StatsSource } from '../ui/stats-overlay';

@@ -10,3 +10,4 @@ export { DEFAULT_RECONNECT, Reconnector, backoffDelay, realTimers, type Reconnec
 export type { ChannelInfo, ChannelState, DisplayWorkerFactory, Migratable, SessionContext, SessionFeature, TransportFactory, WorkerLike } from './types';
 export { AgentFeature, type AgentFeatureEvents, type AgentFeatureOptions } from './agent';
 export { PlaybackFeature, type PlaybackFeatureEvents, type PlaybackFeatureOptions } from './playback';
+export { StatsTracker, type AudioFigures, type ClientStats, type VideoRates } from './media-stats';
