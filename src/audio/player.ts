@@ -149,6 +149,16 @@ export class Player {
     }
   }
 
+  /**
+   * The mm_time of the sample being heard now, fresh (the mmSync events give it every 100
+   * packets): the same estimate, last packet's time minus what is queued. Null while nothing
+   * plays. Diagnostics compare the video clock with it (the A/V offset).
+   */
+  heardMmTime(): number | null {
+    if (!this.st.playing || !this.st.packets) return null;
+    return (this.lastTime - Math.round(this.sink.delayMs())) >>> 0;
+  }
+
   private stop(): void {
     this.closeDecoder();
     this.st = { ...this.st, playing: false };

@@ -336,7 +336,7 @@ export class SpiceClient extends EventTarget {
    * latency; the round trip. The stats overlay shows them once a second.
    */
   stats(): Promise<ClientStats> {
-    return collectStats(this.#statsTracker, this.#display, this.#session, this.#sound.status, this.#sound.latencyMs());
+    return collectStats(this.#statsTracker, this.#display, this.#session, { status: this.#sound.status, latencyMs: this.#sound.latencyMs(), heardMmTime: this.#sound.heardMmTime() });
   }
 
   #statsTracker = new StatsTracker();

@@ -37,6 +37,12 @@ export interface AudioFigures {
   /** buffer + output latency: how long until a sample received now is heard, ms */
   latencyMs: number;
   underruns: number;
+  /**
+   * the video clock (the session's mm time, which display workers follow) minus the mm_time of
+   * the sound heard now (ms): added to a frame's presentation offset it gives how far the
+   * picture trails the sound; null when unknown
+   */
+  clockSkewMs: number | null;
 }
 
 export interface ClientStats {
