@@ -117,6 +117,7 @@ export class Streams {
       mm,
       timers,
       present: (_id, f) => this.present(f.st, f.dest, f.img),
+      audio: () => this.audioDelay() !== null,
       drop: (_id, f, why) => {
         if (why === 'discarded') return;
         this.dropped++;

@@ -3,7 +3,7 @@ import { FakeClock, MmTime } from '../../common/clock';
 import { FakeTimers } from '../../../scripts/lib/fake-timers';
 import { FrameScheduler, LATE_MS, MAX_EARLY_MS, RESYNC_AFTER_MS } from './scheduler';
 
-function setup(synced = true) {
+function setup(synced = true, audio = true) {
   const clock = new FakeClock();
   const mm = new MmTime(clock);
   if (synced) mm.sync(10_000);
@@ -15,6 +15,7 @@ function setup(synced = true) {
     timers,
     present: (id, f) => shown.push({ id, f, mm: mm.now() }),
     drop: (_id, f, why) => dropped.push({ f, why }),
+    audio: () => audio,
   });
   return { clock, mm, timers, s, shown, dropped, names: () => shown.map((x) => x.f) };
 }
@@ -50,6 +51,19 @@ describe('FrameScheduler', () => {
     expect(names()).toEqual(['ok']);
     expect(dropped).toEqual([{ f: 'late', why: 'late' }]);
     expect(s.stats).toMatchObject({ late: 1, presented: 1 });
+  });
+
+  it('no sound: a late frame is shown at once (nothing to keep in step with), early ones still wait', () => {
+    const { s, names, dropped, timers } = setup(true, false);
+    s.push(1, 10_000 - 200, 'late');
+    expect(names()).toEqual(['late']);
+    expect(dropped).toEqual([]);
+    expect(s.stats).toMatchObject({ late: 0, lateShown: 1 });
+    s.push(1, 10_050, 'early');
+    timers.advance(49);
+    expect(names()).toEqual(['late']);
+    timers.advance(1);
+    expect(names()).toEqual(['late', 'early']);
   });
 
   it('a busy worker: when several frames of a stream are due at once, the newest is shown, the rest skipped', () => {

@@ -97,7 +97,7 @@ describe('Streams on the clock', () => {
     expect(timers.armed).toBe(0);
   });
 
-  it('STREAM_REPORT says the audio delay the worker was given (0xFFFFFFFF without audio); late frames count as drops', async () => {
+  it('STREAM_REPORT says the audio delay the worker was given (0xFFFFFFFF without audio); late frames are dropped only while sound plays', async () => {
     const { frame, finish, h, core, clock } = setup();
     const reports: StreamReport[] = [];
     core.streams.onReport = (r) => reports.push(r);
@@ -106,19 +106,20 @@ describe('Streams on the clock', () => {
     finish(1);
     await flush();
     clock.advance(100);
-    frame(9_900, delta(2)); // 200 ms late on arrival: dropped by the scheduler
+    frame(9_900, delta(2)); // 200 ms late on arrival; no sound: shown anyway
     finish(2);
     await flush();
-    expect(reports[0]).toMatchObject({ numFrames: 2, audioDelay: 0xffffffff });
+    expect(reports[0]).toMatchObject({ numFrames: 2, numDrops: 0, audioDelay: 0xffffffff });
+    expect(core.streams.presented).toBe(2);
     core.streams.audioDelay = () => 142.4;
-    frame(10_150, delta(3));
-    frame(10_183, delta(4));
+    frame(9_950, delta(3)); // 150 ms late while sound plays: dropped
     finish(3);
+    await flush();
+    frame(10_150, delta(4));
     finish(4);
     await flush();
-    // frame 2 closed the first window on arrival; its drop (known after decode) counts in the next
     expect(reports[1]).toMatchObject({ numFrames: 2, numDrops: 1, audioDelay: 142 });
     expect(core.streams.dropped).toBe(1);
-    expect(core.streams.scheduler!.stats.late).toBe(1);
+    expect(core.streams.scheduler!.stats).toMatchObject({ late: 1, lateShown: 1 });
   });
 });
