@@ -5,7 +5,9 @@
 // browser's decoder in the worker).
 // When Debian's spice-html5 is installed (/usr/share/spice-html5), its QUIC and LZ decoders run
 // on the same payloads in the same worker, after a pixel check, and the ratio is printed.
-// Figures only: nothing here asserts a timing. Options: --min-ms N (time per codec, default 600).
+// Figures only: nothing here asserts a timing. Options: --min-ms N (time per codec, default 600);
+// --video adds playback figures against Xspice per stream codec at 1280×720 and 1920×1080
+// (scripts/bench-video.mjs: fps decoded and presented, ms per frame, main-thread busy share).
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -93,3 +95,9 @@ for (const n of nodeResults) {
   console.log(`${pad(n.codec, 8)} ${pad(frames, 18)} ${pad(f(n.mbPerSec, 0), 10)} ${pad(f(n.msPerFrame, 3), 11)} ${pad(f(c?.mbPerSec, 0), 12)} ${pad(f(c?.msPerFrame, 3), 13)} ${pad(t ? f(t.mbPerSec, 0) : haveHtml5 ? 'n/a' : 'not installed', 17)} ${pad(t && c ? `${(c.mbPerSec / t.mbPerSec).toFixed(2)}x` : '-', 11)}`);
 }
 for (const t of web.theirs) console.log(`  spice-html5 ${t.codec}: ${t.note}`);
+
+// 5. with --video: playback figures against Xspice (scripts/bench-video.mjs; needs `npm run build`)
+if (process.argv.includes('--video')) {
+  const v = spawnSync(process.execPath, ['scripts/bench-video.mjs', ...process.argv.slice(2).filter((a) => a !== '--video')], { cwd: root, stdio: 'inherit' });
+  if (v.status !== 0) process.exit(v.status ?? 1);
+}

@@ -9,6 +9,7 @@ import { WebSocketTransport } from '../src/channels/transport';
 import { webCryptoEncrypt } from '../src/channels/webcrypto';
 import { DisplayWorkerCore } from '../src/display/worker-core';
 import { probeVideoDecoders } from '../src/display/video/webcodecs';
+import { realTimers } from '../src/display/video/scheduler';
 import type { FromDisplayWorker, ToDisplayWorker } from '../src/display/worker-messages';
 import { CanvasSink, surfacePng } from './canvas-sink';
 import { decodeJpegInWorker } from './jpeg';
@@ -23,6 +24,7 @@ const core = new DisplayWorkerCore({
   jpeg: decodeJpegInWorker,
   png: surfacePng,
   video: probeVideoDecoders,
+  frameTimers: realTimers,
 });
 
 self.onmessage = (e: MessageEvent<ToDisplayWorker>) => core.handle(e.data);

@@ -1,7 +1,17 @@
 // Moving pictures in the X session for the video-stream e2e tests: GStreamer's videotestsrc
 // drawn by ximagesink (XPutImage at the source's rate: what spice-server's stream detection
 // turns into a video stream), and a way to pause it so the last frame stays in the framebuffer.
+import type { Page } from '@playwright/test';
 import type { XspiceServer } from '../../scripts/lib/xspice.mjs';
+
+/** the display worker's video totals (DisplayStats.video) for monitor 0 */
+export interface VideoTotals {
+  codec: string | null; received: number; bytes: number; presented: number; dropped: number; decodeMs: number; decoded: number;
+  late: number; resyncs: number; pending: number; offset: { p50: number; p95: number; n: number } | null; audioDelayMs: number | null;
+}
+
+export const videoTotals = (page: Page): Promise<VideoTotals> =>
+  page.evaluate(async () => (await (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ video: VideoTotals }> }).displayStats(0)).video);
 
 export interface Video {
   /** freeze the picture (SIGSTOP: the window keeps its last frame) */

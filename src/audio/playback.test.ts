@@ -156,7 +156,7 @@ describe('PlaybackChannel + Player', () => {
     p.sink.delay = 120;
     for (let i = 0; i < 100; i++) p.recv(DATA, [...le(5000 + 10 * i, 4), ...s16(0, 0)]);
     await p.flush();
-    expect(p.syncs).toEqual([{ mmTime: 5990 - 120, at: p.clock.now() }]);
+    expect(p.syncs).toEqual([{ mmTime: 5990 - 120, at: p.clock.now(), audioDelayMs: 120 }]);
   });
 
   it('DATA before START is skipped; CELT closes only this channel with a typed error', async () => {

@@ -144,8 +144,19 @@ export class Player {
     else this.sink.write(s16ToPlanar(data, this.st.channels));
     if (this.st.packets % SYNC_EVERY === 0) {
       // the mm_time of the sample heard now = last packet's time − what is queued (§9.3)
-      this.ev.emit('mmSync', { mmTime: (this.lastTime - Math.round(this.sink.delayMs())) >>> 0, at: this.clock.now() });
+      const delay = this.sink.delayMs();
+      this.ev.emit('mmSync', { mmTime: (this.lastTime - Math.round(delay)) >>> 0, at: this.clock.now(), audioDelayMs: delay });
     }
+  }
+
+  /**
+   * The mm_time of the sample being heard now, fresh (the mmSync events give it every 100
+   * packets): the same estimate, last packet's time minus what is queued. Null while nothing
+   * plays. Diagnostics compare the video clock with it (the A/V offset).
+   */
+  heardMmTime(): number | null {
+    if (!this.st.playing || !this.st.packets) return null;
+    return (this.lastTime - Math.round(this.sink.delayMs())) >>> 0;
   }
 
   private stop(): void {

@@ -98,6 +98,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   protected transport: Transport;
   private phase: Phase = 'linking';
   private link: LinkStage | null = null;
+  /** the round trip to the server measured at the last link (ticket → auth result), ms */
+  roundTripMs: number | null = null;
   private framer = new MessageFramer();
   /** counts connections: relink() starts a new one */
   private gen = 0;
@@ -406,6 +408,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.watch.linked();
     this.serverCommonCaps = r.serverCommonCaps;
     this.serverChannelCaps = r.serverChannelCaps;
+    this.roundTripMs = r.roundTripMs;
     this.framer.miniHeader = r.miniHeader;
     this.phase = 'data';
     this.link = null;

@@ -28,6 +28,11 @@ export interface LinkResult {
   miniHeader: boolean;
   /** data-phase bytes that came with the auth result */
   rest: Uint8Array;
+  /**
+   * ms from our ticket to the server's auth result: the one request/answer of the protocol a
+   * client can time (PING is server → client only), so the round trip the stats show
+   */
+  roundTripMs: number;
 }
 
 export type LinkPhase = 'link-header' | 'link-reply' | 'auth' | 'auth-result' | 'done' | 'failed';
@@ -38,6 +43,7 @@ export class LinkStage {
   private size = 0;
   private commonCaps: number[] = [];
   private channelCaps: number[] = [];
+  private ticketAt = 0;
 
   constructor(
     private readonly send: (b: Uint8Array) => void,
@@ -79,6 +85,7 @@ export class LinkStage {
           (ticket) => {
             if (this.phase !== 'auth') return;
             this.send(ticket);
+            this.ticketAt = performance.now();
             this.phase = 'auth-result';
             try {
               this.step();
@@ -99,7 +106,7 @@ export class LinkStage {
         const code = res[0]! | (res[1]! << 8) | (res[2]! << 16) | (res[3]! << 24);
         if (code !== LinkErr.OK) throw linkFailure(code);
         this.phase = 'done';
-        this.done({ serverCommonCaps: this.commonCaps, serverChannelCaps: this.channelCaps, miniHeader: hasCap(this.commonCaps, CommonCap.MINI_HEADER), rest: q.take(q.length) });
+        this.done({ serverCommonCaps: this.commonCaps, serverChannelCaps: this.channelCaps, miniHeader: hasCap(this.commonCaps, CommonCap.MINI_HEADER), rest: q.take(q.length), roundTripMs: performance.now() - this.ticketAt });
         return;
       } else return; // 'auth': the ticket is being encrypted; 'done'/'failed': nothing more
     }

@@ -34,6 +34,11 @@ export class FakeClock implements Clock {
 export interface MmSync {
   mmTime: number;
   at: number;
+  /**
+   * set when the sync comes from the audio being heard (spice-protocol.md §9.3): the output
+   * delay then (ms), what STREAM_REPORT's audio_delay says; absent on the main channel's syncs
+   */
+  audioDelayMs?: number;
 }
 
 /** signed distance a - b of two u32 mm_time values (the counter wraps every ~49.7 days) */

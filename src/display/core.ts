@@ -31,6 +31,7 @@ import { composite } from './draw-composite';
 import { ImageResolver, isPromise, type JpegDecoder, type MaybePromise } from './images';
 import type { DrawSink } from './sink';
 import { Streams } from './streams';
+import type { Timers } from './video/scheduler';
 import type { VideoDecoders } from './video/decoder';
 import type { Surface } from './surface';
 import { SurfaceStore } from './surfaces';
@@ -58,6 +59,8 @@ export interface DisplayCoreOptions {
   mmTime?: MmTime;
   /** VP8/VP9/H.264 stream decoders (WebCodecs in the worker, a fake in tests); default none */
   video?: VideoDecoders | null;
+  /** with mmTime: stream frames are drawn on the multimedia clock through these timers (lip-sync); default none: drawn once decoded */
+  frameTimers?: Timers | null;
 }
 
 export interface MonitorsConfig {
@@ -113,7 +116,7 @@ export class DisplayCore {
       surface: (id) => this.surfaces.get(id),
     });
     this.drawer = new Drawer(this.surfaces, this.resolver, o.sink);
-    this.streams = new Streams(this.surfaces, o.sink, jpeg, o.mmTime ?? null, o.video ?? null);
+    this.streams = new Streams(this.surfaces, o.sink, jpeg, o.mmTime ?? null, o.video ?? null, o.frameTimers ?? null);
   }
 
   get primary(): Surface | null {

@@ -23,6 +23,7 @@ import type { JpegDecoder } from './images';
 import type { DrawSink } from './sink';
 import type { Surface } from './surface';
 import type { MmTime } from '../common/clock';
+import type { Timers } from './video/scheduler';
 import type { VideoDecoders } from './video/decoder';
 
 export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType' | 'channelId'> {
@@ -51,6 +52,8 @@ export interface DisplayChannelOptions extends Omit<ChannelOptions, 'channelType
    * in `preferredVideoCodecs` order, as PREFERRED_VIDEO_CODEC_TYPE
    */
   video?: VideoDecoders | null;
+  /** with mmTime: stream frames are drawn on the multimedia clock through these timers (see DisplayCoreOptions) */
+  frameTimers?: Timers | null;
   /** SpiceVideoCodecType preference order (default: as `video.supported` lists them, then M-JPEG) */
   preferredVideoCodecs?: readonly number[];
 }
@@ -106,6 +109,7 @@ export class DisplayChannel extends SpiceChannel<DisplayChannelEvents> {
       waitFor: opts.waitFor,
       mmTime: opts.mmTime,
       video: opts.video,
+      frameTimers: opts.frameTimers,
     });
     const ce = this.core.events;
     ce.on('primary', ({ surface }) => this.ev.emit('primary', { width: surface.width, height: surface.height, surface }));

@@ -4,9 +4,11 @@
  * spice-common's sw canvas put_image does: source x8r8g8b8, nearest scaling by the truncated
  * 16.16 factor when the frame and dest sizes differ, clipped to the stream clip (NONE = dest).
  * VP8, VP9 and H.264 frames go through a StreamVideo (video/decoder.ts: WebCodecs in the worker)
- * and then the same put. Frames are shown as soon as they are decoded (no mm_time scheduling yet); with an MmTime each
- * frame's margin (its mm_time minus the server's mm_time now, negative when it came late) is
- * measured for the stream report and the stats overlay.
+ * and then the same put. With an MmTime each frame's margin (its mm_time minus the server's
+ * mm_time now, negative when it came late) is measured for the stream report and the stats
+ * overlay; with Timers too (the worker) decoded frames go through a FrameScheduler
+ * (video/scheduler.ts) and are drawn when the multimedia clock reaches them (lip-sync), late
+ * ones dropped. Without Timers (Node tests of the draw order) frames are drawn once decoded.
  */
 import type { MmTime } from '../common/clock';
 import type { DecodedImage } from '../codecs/types';
@@ -16,6 +18,7 @@ import { SpiceProtocolError } from '../protocol/errors';
 import type { JpegDecoder, MaybePromise } from './images';
 import { StreamVideo, type VideoDecoders } from './video/decoder';
 import { StreamReporter, type ActivateReport } from './video/report';
+import { FrameScheduler, type Timers } from './video/scheduler';
 import type { StreamReport } from '../protocol/display';
 import { drawCopy } from './ops/rop';
 import { drawRegion } from './ops/region';
@@ -26,6 +29,13 @@ import type { SurfaceStore } from './surfaces';
 /** SPICE_MAX_NUM_STREAMS (the server uses at most 50) */
 export const MAX_STREAMS = 64;
 const TOP_DOWN = 1;
+/**
+ * on the clock, frames of a stream in decode at once before the channel waits. 1: measured on
+ * the loaded 2-core test machine, overlapping M-JPEG decodes (4) raised each frame's latency
+ * (60 → 190 ms) until frames came out past their time and were dropped (10 → 3 fps shown);
+ * the chain below keeps the overlap possible for a machine where it pays.
+ */
+const MAX_INFLIGHT = 1;
 
 export interface StreamState {
   id: number;
@@ -42,6 +52,16 @@ export interface StreamState {
   video: StreamVideo | null;
   /** set by STREAM_ACTIVATE_REPORT */
   reporter: StreamReporter | null;
+  /** frames in decode (on the clock, decodes overlap) and the promise of the last one shown */
+  inflight: number;
+  tail: Promise<void>;
+}
+
+/** a decoded frame waiting for its time */
+interface HeldFrame {
+  st: StreamState;
+  dest: Rect;
+  img: DecodedImage;
 }
 
 /** arrival timing of stream frames against the server's multimedia time */
@@ -69,13 +89,42 @@ export class Streams {
   onReport: ((r: StreamReport) => void) | null = null;
   readonly timing: StreamTiming = { frames: 0, late: 0, marginSum: 0, minMargin: Infinity, maxMargin: -Infinity };
 
+  /** presents frames on the multimedia clock (null: drawn once decoded) */
+  readonly scheduler: FrameScheduler<HeldFrame> | null;
+  /** the audio output delay for STREAM_REPORT (ms), null while no audio plays */
+  audioDelay: () => number | null = () => null;
+  /** STREAM_DATA payload bytes received, for the bit rate */
+  bytes = 0;
+  /** SpiceVideoCodecType of the last STREAM_CREATE */
+  lastCodec: number | null = null;
+  /** frames received (all streams) */
+  received = 0;
+  /** time spent decoding stream frames (ms, from data to pixels) and frames decoded */
+  decodeMs = 0;
+  decoded = 0;
+  /** frames that did not decode (on the clock they are dropped, not fatal) */
+  decodeErrors = 0;
+
   constructor(
     private readonly surfaces: SurfaceStore,
     private readonly sink: DrawSink,
     private readonly jpeg: JpegDecoder | null,
     private readonly mm: MmTime | null = null,
     private readonly video: VideoDecoders | null = null,
-  ) {}
+    timers: Timers | null = null,
+  ) {
+    this.scheduler = mm && timers ? new FrameScheduler<HeldFrame>({
+      mm,
+      timers,
+      present: (_id, f) => this.present(f.st, f.dest, f.img),
+      audio: () => this.audioDelay() !== null,
+      drop: (_id, f, why) => {
+        if (why === 'discarded') return;
+        this.dropped++;
+        f.st.reporter?.drop();
+      },
+    }) : null;
+  }
 
   get(id: number): StreamState | undefined {
     return this.map.get(id);
@@ -91,12 +140,16 @@ export class Streams {
     if (c.codecType !== VideoCodecType.MJPEG && !video) throw new SpiceProtocolError('unsupported', `stream codec ${c.codecType} (not advertised)`);
     this.surfaces.target(c.surfaceId);
     this.map.get(c.id)?.video?.close();
+    this.scheduler?.removeStream(c.id);
     this.created.set(c.codecType, (this.created.get(c.codecType) ?? 0) + 1);
+    this.lastCodec = c.codecType;
     this.map.set(c.id, {
       id: c.id, surfaceId: c.surfaceId, codecType: c.codecType, flags: c.flags, width: c.streamWidth, height: c.streamHeight,
       dest: c.dest, clip: c.clip, frames: 0, lastMmTime: 0,
       video: video ? new StreamVideo(this.video!, c.codecType, c.streamWidth, c.streamHeight) : null,
       reporter: null,
+      inflight: 0,
+      tail: Promise.resolve(),
     });
   }
 
@@ -104,7 +157,7 @@ export class Streams {
   activateReport(a: ActivateReport): void {
     const st = this.map.get(a.streamId);
     if (!st || a.maxWindowSize === 0) return;
-    st.reporter = new StreamReporter(a, () => this.mm?.clock.now() ?? Date.now());
+    st.reporter = new StreamReporter(a, () => this.mm?.clock.now() ?? Date.now(), () => this.audioDelay());
   }
 
   /**
@@ -126,11 +179,13 @@ export class Streams {
   destroy(id: number): void {
     this.map.get(id)?.video?.close();
     this.map.delete(id);
+    this.scheduler?.removeStream(id);
   }
 
   destroyAll(): void {
     for (const st of this.map.values()) st.video?.close();
     this.map.clear();
+    this.scheduler?.clear();
   }
 
   /** STREAM_DATA / STREAM_DATA_SIZED (the latter carries its own size and dest) */
@@ -143,6 +198,8 @@ export class Streams {
     }
     st.frames++;
     st.lastMmTime = d.mmTime;
+    this.received++;
+    this.bytes += d.data.length;
     const margin = this.mm?.until(d.mmTime) ?? null;
     if (margin !== null) {
       const t = this.timing;
@@ -158,26 +215,66 @@ export class Streams {
       this.onReport?.(report);
     }
     const dest = st.dest;
-    if (st.video) {
-      // frames are decoded one at a time in message order: the channel waits for this promise
-      // before the next message, so a draw after the frame lands on top of it, as on the server
-      return st.video.frame(d.data, d.mmTime * 1000).then((img) => {
-        if (img) this.present(st, dest, img);
-        else {
-          this.dropped++;
-          st.reporter?.drop();
-        }
-      });
-    }
-    const dec = this.jpeg;
-    if (!dec) throw new SpiceProtocolError('unsupported', 'M-JPEG stream without a JPEG decoder');
-    return dec(d.data).then(
-      (img) => this.present(st, dest, img),
-      (e: unknown) => {
+    const clock = this.mm?.clock;
+    const t0 = clock?.now() ?? 0;
+    const decodedNow = () => {
+      if (!clock) return;
+      this.decodeMs += clock.now() - t0;
+      this.decoded++;
+    };
+    let decoding: Promise<DecodedImage | null>;
+    if (st.video) decoding = st.video.frame(d.data, d.mmTime * 1000);
+    else {
+      const dec = this.jpeg;
+      if (!dec) throw new SpiceProtocolError('unsupported', 'M-JPEG stream without a JPEG decoder');
+      decoding = dec(d.data).catch((e: unknown) => {
         if (e instanceof SpiceProtocolError) throw e;
         throw new SpiceProtocolError('codec', `mjpeg frame: ${e instanceof Error ? e.message : String(e)}`);
+      });
+    }
+    const shown = (img: DecodedImage | null) => {
+      if (img) this.show(st, dest, img, d.mmTime);
+      else {
+        this.dropped++;
+        st.reporter?.drop();
+      }
+    };
+    if (!this.scheduler) {
+      // drawn once decoded, one frame at a time in message order: the channel waits for this
+      // promise before the next message, so a draw after the frame lands on top of it
+      return decoding.then((img) => {
+        decodedNow();
+        shown(img);
+      });
+    }
+    // On the clock, frames are drawn at their time anyway, not in message order with draws, so
+    // the channel could go on while a frame decodes (up to MAX_INFLIGHT, then it waits); frames
+    // still reach the scheduler in stream order (the tail chain). A bad frame is dropped and
+    // counted, as spice-gtk does.
+    st.inflight++;
+    const mine = decoding.then(
+      (img) => {
+        decodedNow();
+        return img;
+      },
+      () => {
+        this.decodeErrors++;
+        return null;
       },
     );
+    const tail = Promise.all([st.tail, mine]).then(([, img]) => {
+      st.inflight--;
+      shown(img);
+    });
+    st.tail = tail;
+    return st.inflight >= MAX_INFLIGHT ? tail : undefined;
+  }
+
+  /** a decoded frame: to the scheduler, or drawn now */
+  private show(st: StreamState, dest: Rect, img: DecodedImage, mmTime: number): void {
+    if (this.map.get(st.id) !== st) return; // destroyed while decoding
+    if (this.scheduler) this.scheduler.push(st.id, mmTime, { st, dest, img });
+    else this.present(st, dest, img);
   }
 
   private present(st: StreamState, dest: Rect, frame: DecodedImage): void {

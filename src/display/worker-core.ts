@@ -13,8 +13,9 @@ import { headsOf, sameHeads, type HeadRect } from './heads';
 import type { JpegDecoder } from './images';
 import type { DrawSink } from './sink';
 import type { Surface } from './surface';
-import type { DisplayStats, FromDisplayWorker, ToDisplayWorker } from './worker-messages';
+import type { DisplayStats, FromDisplayWorker, ToDisplayWorker, VideoTotals } from './worker-messages';
 import type { VideoDecoders } from './video/decoder';
+import type { Timers } from './video/scheduler';
 
 /** a DrawSink that shows each head of the primary surface on its own canvas */
 export interface HeadSink extends DrawSink {
@@ -42,6 +43,8 @@ export interface DisplayWorkerEnv {
    * what this browser really decodes (WebCodecs isConfigSupported is asynchronous)
    */
   video?: () => Promise<VideoDecoders | null>;
+  /** timers for presenting stream frames on the multimedia clock (lip-sync); none: frames drawn once decoded */
+  frameTimers?: Timers;
 }
 
 const codecNames = new Map<number, string>(Object.entries(VideoCodecType).map(([k, v]) => [v as number, k]));
@@ -57,6 +60,8 @@ export class DisplayWorkerCore {
   private protocols: string[] | undefined;
   private heads: HeadRect[] = [];
   readonly mm: MmTime;
+  /** the audio output delay from the last sync, null while no audio plays */
+  private audioDelayMs: number | null = null;
 
   constructor(private readonly env: DisplayWorkerEnv) {
     this.mm = new MmTime(env.clock ?? realClock);
@@ -105,6 +110,8 @@ export class DisplayWorkerCore {
         return;
       case 'mm-time':
         this.mm.sync(m.sync.mmTime, m.sync.at);
+        this.audioDelayMs = m.audioDelayMs ?? null;
+        this.channel?.core.streams.scheduler?.reschedule();
         return;
       case 'screenshot':
         return this.screenshot(m.id, m.head);
@@ -167,8 +174,10 @@ export class DisplayWorkerCore {
       preferredCompression: p.preferredCompression,
       mmTime: this.mm,
       video: this.video,
+      frameTimers: this.env.frameTimers,
     });
     this.channel = ch;
+    ch.core.streams.audioDelay = () => this.audioDelayMs;
     // events carry the generation their channel was opened (or last relinked) for
     const live = () => this.channel === ch;
     ch.ev.on('ready', () => live() && post({ type: 'ready', gen: this.gen }));
@@ -232,6 +241,28 @@ export class DisplayWorkerCore {
         reports: ch?.core.streams.reports ?? 0,
       },
       generation: ch?.generation ?? 0,
+      video: this.videoTotals(),
+    };
+  }
+
+  private videoTotals(): VideoTotals {
+    const st = this.channel?.core.streams;
+    const sch = st?.scheduler;
+    return {
+      at: this.mm.clock.now(),
+      codec: st?.lastCodec != null ? videoCodecName(st.lastCodec) : null,
+      received: st?.received ?? 0,
+      bytes: st?.bytes ?? 0,
+      presented: st?.presented ?? 0,
+      dropped: st?.dropped ?? 0,
+      decodeMs: st?.decodeMs ?? 0,
+      decoded: st?.decoded ?? 0,
+      held: sch?.stats.held ?? 0,
+      late: sch?.stats.late ?? 0,
+      resyncs: sch?.stats.resyncs ?? 0,
+      pending: sch?.stats.pending ?? 0,
+      offset: sch?.offsetPercentiles() ?? null,
+      audioDelayMs: this.audioDelayMs,
     };
   }
 }

@@ -49,8 +49,12 @@ export type ToDisplayWorker =
   | { type: 'migrate-cancel' }
   /** the canvas for one more head (monitor) of this channel */
   | { type: 'head'; head: number; canvas: OffscreenCanvas }
-  /** a new multimedia time sync point from the main channel */
-  | { type: 'mm-time'; sync: MmSync }
+  /**
+   * a new multimedia time sync point (the main channel, or the audio being heard); with
+   * `audioDelayMs` the sync came from playing audio and says its output delay (STREAM_REPORT's
+   * audio_delay), without it no audio plays
+   */
+  | { type: 'mm-time'; sync: MmSync; audioDelayMs?: number }
   /** encode head `head`'s exact pixels (no scaling, no cursor) as PNG */
   | { type: 'screenshot'; id: number; head: number }
   /** counters for diagnostics and tests: messages and image types received so far */
@@ -68,6 +72,33 @@ export interface DisplayStats {
   generation: number;
   /** video streams: STREAM_CREATEs by codec name (MJPEG, VP8, H264, VP9), frames drawn and dropped, streams open now */
   streams: { created: Record<string, number>; presented: number; dropped: number; active: number; reports: number };
+  /** video figures for stats(): totals since the channel opened (the caller turns them into rates) */
+  video: VideoTotals;
+}
+
+export interface VideoTotals {
+  /** local time of these totals (epoch ms) */
+  at: number;
+  /** codec of the most recently created stream (MJPEG, VP8, …), null before any */
+  codec: string | null;
+  /** STREAM_DATA frames and payload bytes received */
+  received: number;
+  bytes: number;
+  /** frames drawn, frames not drawn (late, skipped, undecodable) */
+  presented: number;
+  dropped: number;
+  /** decode time summed over `decoded` frames, ms */
+  decodeMs: number;
+  decoded: number;
+  /** lip-sync: frames held for their time, dropped late, clock resyncs, waiting now */
+  held: number;
+  late: number;
+  resyncs: number;
+  pending: number;
+  /** presentation offset against the clock (ms, positive = shown late), recent frames */
+  offset: { p50: number; p95: number; n: number } | null;
+  /** the audio delay the stream reports carry, null without audio */
+  audioDelayMs: number | null;
 }
 
 export type FromDisplayWorker =

@@ -12,6 +12,7 @@ import type { AudioStatus } from './events';
 
 export class AudioGlue {
   #sink: WebAudioSink | null = null;
+  #playback: PlaybackFeature | null = null;
   #audio: AudioStatus = { output: 'idle', playing: false, mode: null, rate: 0, channels: 0, volume: [], muted: false, bufferedMs: 0, underruns: 0, dropped: 0 };
 
   constructor(
@@ -24,7 +25,7 @@ export class AudioGlue {
     this.close();
     const sink = new WebAudioSink();
     this.#sink = sink;
-    const playback = session.use(new PlaybackFeature({ sink: () => sink, opus: opusDecoderFactory() }));
+    const playback = (this.#playback = session.use(new PlaybackFeature({ sink: () => sink, opus: opusDecoderFactory() })));
     sink.onstate = (output, detail) => {
       if (!live()) return;
       if (output === 'failed') this.error({ type: 'mediaError', details: 'audioOutputFailed', fatal: false, message: `playback: ${detail ?? 'audio output failed'}`, channel: { channelType: 5, channelId: 0 } });
@@ -36,6 +37,16 @@ export class AudioGlue {
   get status(): AudioStatus {
     const st = this.#sink?.stats;
     return { ...this.#audio, bufferedMs: st && this.#audio.rate ? (st.buffered / this.#audio.rate) * 1000 : 0, underruns: st?.underruns ?? 0, dropped: st?.dropped ?? 0 };
+  }
+
+  /** the mm_time of the sound heard now (null: none plays), for the A/V offset in stats() */
+  heardMmTime(): number | null {
+    return this.#playback?.player?.heardMmTime() ?? null;
+  }
+
+  /** buffered + output latency: how long until a sample received now is heard (ms) */
+  latencyMs(): number {
+    return this.#sink?.delayMs() ?? 0;
   }
 
   enable(): Promise<void> {

@@ -7,6 +7,7 @@
 import type { MonitorWindowInfo } from './monitor-window';
 import { LitElement, css, html, nothing } from 'lit';
 import type { DisplayStats } from '../display/worker-messages';
+import type { ClientStats } from '../session/index';
 import type { ChannelInfo, MonitorInfo, SessionStatus } from '../session/index';
 import type { SpiceClientEventDetails, SpiceClientEventMap } from './events';
 import type { ConnectSettings } from './settings';
@@ -162,6 +163,11 @@ export class SpiceClientElement extends LitElement {
   /** counters of monitor `index`'s display channel: messages and image types received */
   displayStats(index = 0): Promise<DisplayStats> {
     return this.#client ? this.#client.displayStats(index) : Promise.reject(new Error('not connected'));
+  }
+
+  /** live figures per display channel, sound and round trip (see SpiceClient.stats) */
+  stats(): Promise<ClientStats> {
+    return this.#client ? this.#client.stats() : Promise.reject(new Error('not connected'));
   }
 
   /** put text on the guest's clipboard (false without an agent that does the clipboard) */

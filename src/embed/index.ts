@@ -14,7 +14,7 @@ export type { MonitorWindowInfo, MonitorWindowPlacement } from './monitor-window
 export { SpiceMonitorMenu, type MonitorWindowHost } from './monitor-menu';
 export { settingsFromUrl, type ConnectSettings } from './settings';
 export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
-export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
+export type { AudioFigures, ChannelInfo, ChannelState, ClientStats, MonitorInfo, SessionState, SessionStatus, VideoRates } from '../session/index';
 export type { DisplayStats } from '../display/worker-messages';
 export { liveCounts, type LiveCounts } from '../common/live-counts';
 export { TouchKeyboard, type TypeTextTarget } from '../ui/touch-keyboard';
@@ -25,3 +25,4 @@ export { parseVv, VvError, type VvFile, type VvHotkey } from './vv-file';
 export { openConnectionFile, type ConnectionFileInfo } from './vv-open';
 export { VvOpenElement } from './vv-picker';
 export { EmbedBridge, originAllowed, parseInbound, type InboundMessage, type OutboundMessage } from './post-message';
+export { SpiceStatsOverlay, type StatsSource } from '../ui/stats-overlay';

@@ -16,11 +16,14 @@ import type { DisplayStats } from '../display/worker-messages';
 import { ImageCompression } from '../protocol/enums';
 import {
   AgentFeature, CursorFeature, DisplayFeature, InputsFeature, MigrationFeature, Reconnector, Session, withTarget, type ChannelInfo, type MonitorInfo, type SessionStatus, type WorkerLike,
+  StatsTracker,
+  type ClientStats,
 } from '../session/index';
 import { ScreenView } from '../ui/screen-view';
 import { AgentGlue } from './agent-glue';
 import { AudioGlue } from './audio-glue';
 import { MicGlue, type MicSettings } from './mic-glue';
+import { collectStats } from './stats-glue';
 import { wireMigration, wireReconnect } from './client-status';
 import { MonitorWindows, type MonitorWindowInfo } from './monitor-window';
 import type { AudioStatus, MicrophoneStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
@@ -384,6 +387,17 @@ export class SpiceClient extends EventTarget {
   displayStats(index = 0): Promise<DisplayStats> {
     return this.#display ? this.#display.stats(index) : Promise.reject(new Error('not connected'));
   }
+
+  /**
+   * Live figures, per display channel (its monitors): fps received / shown / dropped, codec,
+   * bit rate, decode time and lip-sync offsets since the previous call; sound buffer and
+   * latency; the round trip. The stats overlay shows them once a second.
+   */
+  stats(): Promise<ClientStats> {
+    return collectStats(this.#statsTracker, this.#display, this.#session, { status: this.#sound.status, latencyMs: this.#sound.latencyMs(), heardMmTime: this.#sound.heardMmTime() });
+  }
+
+  #statsTracker = new StatsTracker();
 
   focus(): void {
     this.#view.focus();

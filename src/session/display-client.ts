@@ -101,7 +101,8 @@ export class DisplayClient {
   }
 
   mmTime(sync: MmSync): void {
-    this.post({ type: 'mm-time', sync });
+    const { audioDelayMs, ...point } = sync;
+    this.post(audioDelayMs === undefined ? { type: 'mm-time', sync: point } : { type: 'mm-time', sync: point, audioDelayMs });
   }
 
   /** PNG of head `head`'s exact pixels */

@@ -11,3 +11,4 @@ export type { ChannelInfo, ChannelState, DisplayWorkerFactory, Migratable, Sessi
 export { AgentFeature, type AgentFeatureEvents, type AgentFeatureOptions } from './agent';
 export { PlaybackFeature, type PlaybackFeatureEvents, type PlaybackFeatureOptions } from './playback';
 export { RecordFeature, type MicrophoneState, type MicrophoneStatus, type RecordFeatureEvents, type RecordFeatureOptions } from './record';
+export { StatsTracker, type AudioFigures, type ClientStats, type VideoRates } from './media-stats';

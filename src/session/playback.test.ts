@@ -67,7 +67,7 @@ describe('PlaybackFeature', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(sink.started).toEqual([{ rate: 48000, channels: 2 }]);
     expect(sink.written).toBe(48000);
-    expect(syncs).toEqual([{ mmTime: 1990 - 80, at: clock.now() }]);
+    expect(syncs).toEqual([{ mmTime: 1990 - 80, at: clock.now(), audioDelayMs: 80 }]);
     expect(states).toEqual([true, false]);
     expect(errors).toEqual([]);
     f.stop();

@@ -165,9 +165,9 @@ export class Session {
   }
 
   /** a new multimedia time sync point (main channel, or the audio being heard) for every feature */
-  private syncMm(mmTime: number, at?: number): void {
+  private syncMm(mmTime: number, at?: number, audioDelayMs?: number): void {
     this.mm.sync(mmTime, at);
-    const sync = this.mm.lastSync!;
+    const sync = audioDelayMs === undefined ? this.mm.lastSync! : { ...this.mm.lastSync!, audioDelayMs };
     for (const f of this.features) f.mmTime?.(sync);
   }
 
@@ -185,7 +185,7 @@ export class Session {
       track: (ch) => live() && this.track(ch),
       channelState: (ref, state) => live() && this.setChannel(ref.channelType, ref.channelId, state),
       report: (e) => live() && this.report(e),
-      syncMm: (sync) => live() && this.syncMm(sync.mmTime, sync.at),
+      syncMm: (sync) => live() && this.syncMm(sync.mmTime, sync.at, sync.audioDelayMs),
     };
   }
 
