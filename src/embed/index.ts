@@ -10,7 +10,8 @@
 export { SpiceClient, type SpiceClientOptions } from './spice-client';
 export { SpiceClientElement } from './element';
 export type { AudioStatus, SpiceClientEventDetails, SpiceClientEventMap, SpiceClientEventName } from './events';
-export { settingsFromUrl, type ConnectSettings } from './settings';
+export { SettingsError, settingsFromUrl, type ConnectSettings } from './settings';
+export type { UiPrefs, ScaleMode } from '../ui/prefs';
 export { ErrorDetails, ErrorTypes, type ChannelRef, type ErrorDetail, type ErrorType, type SpiceError } from '../common/errors';
 export type { ChannelInfo, ChannelState, MonitorInfo, SessionState, SessionStatus } from '../session/index';
 export type { DisplayStats } from '../display/worker-messages';

@@ -7,6 +7,7 @@
 import type { InputsChannel } from '../input/inputs-channel';
 import { KeyboardState } from '../input/keyboard';
 import { ButtonState, WheelAccumulator } from '../input/mouse';
+import { scancodeOf } from '../input/scancodes';
 import { MouseMode } from '../protocol/enums';
 
 export interface InputHost {
@@ -66,6 +67,14 @@ export class InputController {
     const inputs = this.host.inputs();
     if (!inputs || this.host.viewOnly()) return;
     inputs.sendCombo([0x1d, 0x38, 0xe053]);
+  }
+
+  /** press the keys (KeyboardEvent.code names) in order, release them in reverse (the Keys menu) */
+  sendCodes(codes: readonly string[]): void {
+    const inputs = this.host.inputs();
+    const scs = codes.map((c) => scancodeOf(c));
+    if (!inputs || this.host.viewOnly() || scs.some((sc) => sc === undefined)) return;
+    inputs.sendCombo(scs as number[]);
   }
 
   dispose(): void {

@@ -42,6 +42,8 @@ export class ScreenView {
   private readonly input: InputController;
   private cursor: (CursorShapeEvent & { channelId: number }) | null = null;
   private fit = true;
+  private devPx = false;
+  private readonly sizer: ResizeObserver | null;
 
   constructor(
     readonly root: HTMLElement,
@@ -60,6 +62,21 @@ export class ScreenView {
       monitorRect: (ch, head) => this.monitors.get(key(ch, head))?.rect ?? null,
       viewOnly: () => this.host.viewOnly(),
     });
+    this.sizer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.sizeCanvases()) : null;
+    this.sizer?.observe(root);
+  }
+
+  /**
+   * HiDPI: one guest pixel = one device pixel (CSS size = guest size / devicePixelRatio); in
+   * fit mode the picture then only shrinks, never grows past that.
+   */
+  set devicePixels(on: boolean) {
+    this.devPx = on;
+    this.sizeCanvases();
+  }
+
+  get devicePixels(): boolean {
+    return this.devPx;
   }
 
   /** fit every monitor into the view (true) or show them 1:1 with scrolling */
@@ -69,7 +86,7 @@ export class ScreenView {
       ? { overflow: 'hidden', alignItems: 'center', justifyContent: 'center' }
       : { overflow: 'auto', alignItems: 'flex-start', justifyContent: 'flex-start' });
     for (const m of this.monitors.values()) this.styleCanvas(m.canvas);
-    this.placeOverlay();
+    this.sizeCanvases();
   }
 
   get scaleToFit(): boolean {
@@ -110,7 +127,7 @@ export class ScreenView {
       const m = this.monitors.get(key(r.channelId, r.head));
       if (m) m.rect = { ...r };
     }
-    this.placeOverlay();
+    this.sizeCanvases();
   }
 
   /**
@@ -157,20 +174,49 @@ export class ScreenView {
     this.input.sendCtrlAltDel();
   }
 
+  sendCodes(codes: readonly string[]): void {
+    this.input.sendCodes(codes);
+  }
+
   focus(): void {
     this.root.focus({ preventScroll: true });
   }
 
   dispose(): void {
     this.input.dispose();
+    this.sizer?.disconnect();
     for (const m of [...this.monitors.values()]) this.dropMonitor(m.channelId, m.head);
     this.overlay.remove();
   }
 
   private styleCanvas(c: HTMLCanvasElement): void {
-    Object.assign(c.style, this.fit
-      ? { maxWidth: '100%', maxHeight: '100%', flex: '0 1 auto', minWidth: '0', background: '#000', touchAction: 'none' }
-      : { maxWidth: 'none', maxHeight: 'none', flex: 'none', background: '#000', touchAction: 'none' });
+    Object.assign(c.style, { maxWidth: 'none', maxHeight: 'none', flex: 'none', minWidth: '0', background: '#000', touchAction: 'none' });
+  }
+
+  /**
+   * The CSS size of every monitor's canvas from one scale for all: fit = the largest that fits
+   * the view (it enlarges too), 1:1 = one guest pixel per CSS pixel, or per device pixel with
+   * devicePixels. A scale that is a whole number of device pixels renders without smoothing
+   * (image-rendering: pixelated) so text stays sharp; other scales are smoothed.
+   */
+  sizeCanvases(): void {
+    const mons = [...this.monitors.values()].filter((m) => m.rect && m.rect.width > 0 && m.rect.height > 0);
+    const dpr = globalThis.devicePixelRatio || 1;
+    if (mons.length) {
+      const gaps = 4 * (mons.length - 1);
+      const w = mons.reduce((a, m) => a + m.rect!.width, 0);
+      const h = Math.max(...mons.map((m) => m.rect!.height));
+      const one = this.devPx ? 1 / dpr : 1;
+      const fit = Math.min((this.root.clientWidth - gaps) / w, this.root.clientHeight / h);
+      const scale = this.fit && fit > 0 ? (this.devPx ? Math.min(one, fit) : fit) : one;
+      const dev = scale * dpr;
+      const crisp = Math.abs(dev - Math.round(dev)) < 1e-6;
+      for (const m of mons) {
+        Object.assign(m.canvas.style, { width: `${m.rect!.width * scale}px`, height: `${m.rect!.height * scale}px`, imageRendering: crisp ? 'pixelated' : 'auto' });
+        m.canvas.dataset.scale = String(scale);
+      }
+    }
+    this.placeOverlay();
   }
 
   /**
