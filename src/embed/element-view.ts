@@ -38,7 +38,7 @@ export const elementStyles = css`
     .screen { flex: 1; }
     .screen:focus-visible { outline-offset: -2px; }
     form.pw { position: absolute; inset: 0; margin: auto; width: min(320px, calc(100% - 24px)); height: fit-content; padding: 16px; background: #2b2b2b; border: 1px solid #555; border-radius: 6px; display: flex; flex-direction: column; gap: 8px; z-index: 1; }
-    form.pw input { font: inherit; padding: 4px; }
+    form.pw input { font: inherit; padding: 6px; color: #eee; background: #1e1e1e; border: 1px solid #777; border-radius: 4px; }
     .clip { display: flex; gap: 8px; padding: 4px 8px; background: #2b2b2b; }
     .clip textarea { flex: 1; height: 4em; font: 12px monospace; }
     .stage { flex: 1; display: flex; position: relative; min-height: 0; }
@@ -49,6 +49,7 @@ export const elementStyles = css`
 export interface ElementState {
   readonly status: SessionStatus;
   readonly prefs: UiPrefs;
+  readonly lang: string;
   readonly clipPanel: boolean;
   readonly agentOn: boolean;
   readonly askPassword: string | null;
@@ -70,7 +71,7 @@ export interface ElementExtras {
 
 export function renderElement(el: ElementState, host: UiHost, x: ElementExtras) {
   const st = el.status;
-  const lang = el.prefs.language;
+  const lang = el.lang; // the language in effect (element.ts sets it from the settings)
   return html`
     <spice-toolbar part="toolbar" lang=${lang} .items=${toolbarItems(host)} ?autohide=${el.prefs.autoHide && st.state === 'connected' && !st.error}>
       ${statusArea(st, x.ctx, el.details, () => (el.details = !el.details))}
@@ -82,7 +83,10 @@ export function renderElement(el: ElementState, host: UiHost, x: ElementExtras) 
     <div class="stage" @pointermove=${(e: PointerEvent) => {
       // an auto-hidden toolbar comes back when the pointer reaches the top edge
       const bar = (e.currentTarget as HTMLElement).parentNode?.querySelector('spice-toolbar') as SpiceToolbar | null;
-      if (el.prefs.autoHide && e.clientY - (e.currentTarget as HTMLElement).getBoundingClientRect().top < 8) bar?.show();
+      const y = e.clientY - (e.currentTarget as HTMLElement).getBoundingClientRect().top;
+      if (!el.prefs.autoHide || !bar) return;
+      if (y < 8) bar.show();
+      else if (y > bar.offsetHeight + 16) bar.hideSoon();
     }}>
       ${x.screen}
       ${el.askPassword !== null

@@ -114,7 +114,7 @@ export class SpiceClientElement extends LitElement {
   applyPrefs(p: UiPrefs, save: boolean): void {
     if (save) savePrefs(storage(), p, this.#presets);
     this.prefs = p;
-    setLanguage(p.language || globalThis.navigator?.language);
+    this.lang = setLanguage(p.language || globalThis.navigator?.language);
     this.scaleViewport = p.scale !== 'none';
     this.resizeSession = p.scale === 'remote';
   }

@@ -13,6 +13,6 @@ export const ICONS: Record<string, SVGTemplateResult> = {
   power: svg`<path d="M12 3v9M7 6.3a8 8 0 1 0 10 0"/>`,
   reconnect: svg`<path d="M20 12a8 8 0 1 1-2.3-5.7M20 4v5h-5"/>`,
   cancel: svg`<path d="M6 6l12 12M18 6L6 18"/>`,
-  connect: svg`<path d="M10 14l-4 4M14 10l4-4M8 12l4 4 3-3-4-4zM12 8l4 4"/>`,
+  connect: svg`<path d="M10 17l5-5-5-5M15 12H3M14 4h5a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-5"/>`,
   down: svg`<path d="M6 9l6 6 6-6"/>`,
 };

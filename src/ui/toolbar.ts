@@ -61,9 +61,9 @@ export class SpiceToolbar extends LitElement {
     this.narrow = false;
     this.openMenu = null;
     this.addEventListener('focusin', () => this.show());
-    this.addEventListener('focusout', () => this.#hideSoon());
+    this.addEventListener('focusout', () => this.hideSoon());
     this.addEventListener('pointerenter', () => this.show());
-    this.addEventListener('pointerleave', () => this.#hideSoon());
+    this.addEventListener('pointerleave', () => this.hideSoon());
     this.addEventListener('keydown', (e) => this.#key(e));
   }
 
@@ -83,8 +83,8 @@ export class SpiceToolbar extends LitElement {
     :host([narrow]) .lbl.hideable { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     :host([narrow]) button { padding: 3px 6px; min-width: 34px; min-height: 34px; justify-content: center; }
     .wrap { position: relative; }
-    [role='menu'] { position: absolute; top: calc(100% + 4px); right: 0; min-width: 13em; max-height: 70vh; overflow: auto; background: #333; border: 1px solid #666; border-radius: 4px; padding: 4px; display: flex; flex-direction: column; z-index: 4; box-shadow: 0 4px 16px #0008; }
-    [role='menu'] button { border: none; background: none; justify-content: flex-start; white-space: nowrap; border-radius: 3px; }
+    [role='menu'] { position: absolute; top: calc(100% + 4px); left: 0; min-width: 13em; max-height: 70vh; overflow: auto; background: #333; border: 1px solid #666; border-radius: 4px; padding: 4px; display: flex; flex-direction: column; z-index: 4; box-shadow: 0 4px 16px #0008; }
+    [role='menu'] button, :host([narrow]) [role='menu'] button { justify-content: flex-start; min-height: 34px; border: none; background: none; justify-content: flex-start; white-space: nowrap; border-radius: 3px; }
     [role='menu'] button:hover, [role='menu'] button:focus { background: #2d5a8a; }
     .check { width: 1em; display: inline-block; }
     .handle { position: absolute; top: 100%; left: 50%; transform: translateX(-50%); min-height: 0; padding: 0 14px; height: 14px; border-radius: 0 0 6px 6px; border-top: none; background: #2b2b2bd0; }
@@ -110,20 +110,37 @@ export class SpiceToolbar extends LitElement {
     this.shown = true;
   }
 
-  /** hide (auto-hide only) unless a pointer, the focus or an open menu keeps it */
-  #hideSoon(): void {
-    if (!this.autohide) return;
-    if (this.#hideTimer) clearTimeout(this.#hideTimer);
+  /** from the handle: show, and move the focus onto the first control (the handle itself goes away) */
+  #reveal(): void {
+    this.show();
+    void this.updateComplete.then(() => (this.renderRoot.querySelector('.items button') as HTMLElement | null)?.focus());
+  }
+
+  /**
+   * Hide in a moment (auto-hide only) unless the pointer is over it, a menu is open or the
+   * keyboard focus (focus-visible, not a mouse click's) is in it.
+   */
+  hideSoon(): void {
+    if (!this.autohide || !this.shown || this.#hideTimer) return;
     this.#hideTimer = setTimeout(() => {
       this.#hideTimer = null;
-      if (this.matches(':hover') || this.matches(':focus-within') || this.openMenu) return;
+      if (this.matches(':hover') || this.renderRoot.querySelector(':focus-visible') || this.openMenu) return;
       this.shown = false;
     }, 800);
   }
 
   #toggleMenu(id: string): void {
     this.openMenu = this.openMenu === id ? null : id;
-    if (this.openMenu) void this.updateComplete.then(() => (this.renderRoot.querySelector('[role="menu"] button') as HTMLElement | null)?.focus());
+    if (!this.openMenu) return;
+    void this.updateComplete.then(() => {
+      const menu = this.renderRoot.querySelector('[role="menu"]') as HTMLElement | null;
+      if (!menu) return;
+      // keep the menu inside the window (a button near the right edge opens it leftwards)
+      const r = menu.getBoundingClientRect();
+      const over = r.right - (document.documentElement.clientWidth - 4);
+      if (over > 0) menu.style.left = `${-Math.min(over, r.left - 4)}px`;
+      (menu.querySelector('button') as HTMLElement | null)?.focus();
+    });
   }
 
   #closeMenu(refocus: boolean): void {
@@ -178,7 +195,7 @@ export class SpiceToolbar extends LitElement {
         <slot name="status"></slot>
         <div class="items">${this.items.map((it) => this.#item(it))}</div>
       </div>
-      <button class="handle" aria-label=${t('toolbar.show')} title=${t('toolbar.show')} @click=${() => this.show()}><svg viewBox="0 0 24 24" aria-hidden="true">${svg`<path d="M6 9l6 6 6-6"/>`}</svg></button>`;
+      <button class="handle" aria-label=${t('toolbar.show')} title=${t('toolbar.show')} @focus=${() => this.#reveal()} @click=${() => this.#reveal()}><svg viewBox="0 0 24 24" aria-hidden="true">${svg`<path d="M6 9l6 6 6-6"/>`}</svg></button>`;
   }
 }
 
