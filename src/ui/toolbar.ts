@@ -71,17 +71,17 @@ export class SpiceToolbar extends LitElement {
     :host { display: block; background: #2b2b2b; border-bottom: 1px solid #111; color: #ddd; z-index: 3; flex: none; }
     :host([autohide]) { position: absolute; top: 0; left: 0; right: 0; transform: translateY(-100%); transition: transform 0.15s; }
     :host([autohide][shown]) { transform: none; }
-    .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; padding: 4px 8px; min-height: 32px; }
+    .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; padding: 3px 8px; }
     ::slotted([slot='status']) { flex: 1 1 14em; min-width: 10em; }
     .items { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; }
-    button { display: inline-flex; align-items: center; gap: 5px; background: #3a3a3a; color: #eee; border: 1px solid #5a5a5a; border-radius: 4px; padding: 3px 8px; min-height: 28px; font: inherit; cursor: pointer; }
+    button { display: inline-flex; align-items: center; gap: 5px; background: #3a3a3a; color: #eee; border: 1px solid #5a5a5a; border-radius: 4px; padding: 3px 8px; min-height: 34px; font: inherit; cursor: pointer; }
     button:hover { background: #4a4a4a; }
     button:focus-visible, [role='menuitemradio']:focus-visible, [role='menuitem']:focus-visible { outline: 2px solid #6cf; outline-offset: 1px; }
     button[aria-pressed='true'] { background: #2d5a8a; border-color: #6ab; }
     button:disabled { opacity: 0.5; cursor: default; }
     svg { width: 18px; height: 18px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; flex: none; }
     :host([narrow]) .lbl.hideable { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-    :host([narrow]) button { padding: 3px 6px; min-width: 34px; min-height: 34px; justify-content: center; }
+    :host([narrow]) button { padding: 3px 6px; min-width: 34px; justify-content: center; }
     .wrap { position: relative; }
     [role='menu'] { position: absolute; top: calc(100% + 4px); left: 0; min-width: 13em; max-height: 70vh; overflow: auto; background: #333; border: 1px solid #666; border-radius: 4px; padding: 4px; display: flex; flex-direction: column; z-index: 4; box-shadow: 0 4px 16px #0008; }
     [role='menu'] button, :host([narrow]) [role='menu'] button { justify-content: flex-start; min-height: 34px; border: none; background: none; justify-content: flex-start; white-space: nowrap; border-radius: 3px; }
@@ -94,7 +94,7 @@ export class SpiceToolbar extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => (this.narrow = this.clientWidth < 720)) : null;
+    this.#ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.#fit()) : null;
     this.#ro?.observe(this);
   }
 
@@ -102,6 +102,23 @@ export class SpiceToolbar extends LitElement {
     super.disconnectedCallback();
     this.#ro?.disconnect();
     if (this.#hideTimer) clearTimeout(this.#hideTimer);
+  }
+
+  /** the width the labelled buttons and the status need on one line (measured while labelled) */
+  #perItem = 0;
+
+  /**
+   * Icons only when the labelled bar would not fit on one line (the bar keeps its height either
+   * way). Labelled widths are measured while labelled; in icon mode the average stands in.
+   */
+  #fit(): void {
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('.items > *')];
+    if (!this.narrow && items.length) this.#perItem = items.reduce((a, b) => a + b.getBoundingClientRect().width + 4, 0) / items.length;
+    this.narrow = this.clientWidth < this.#perItem * items.length + 16 * 14;
+  }
+
+  protected override firstUpdated(): void {
+    this.#fit();
   }
 
   show(): void {
@@ -168,7 +185,8 @@ export class SpiceToolbar extends LitElement {
     if (this.openMenu && !e.composedPath().some((n) => (n as HTMLElement).classList?.contains('wrap'))) this.#closeMenu(false);
   };
 
-  protected override updated(): void {
+  protected override updated(changed: Map<string, unknown>): void {
+    if (changed.has('items')) this.#fit();
     if (this.openMenu) document.addEventListener('pointerdown', this.#outside, true);
     else document.removeEventListener('pointerdown', this.#outside, true);
   }
