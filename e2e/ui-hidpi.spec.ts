@@ -5,11 +5,20 @@ import type { Browser, Page } from '@playwright/test';
 import { test, expect, showPattern, decodePng } from './harness/index';
 import { clientScreenshot, openClient, startClientProxy, waitForExactMatch } from './harness/client';
 
-/** page screenshot of the first monitor's canvas at device resolution, decoded */
+/**
+ * The page's rendering of the first monitor's canvas at device resolution: a full-page device
+ * screenshot cropped at the canvas's device-pixel box (a clip in CSS pixels would round a
+ * half-pixel position and shift the crop by one device pixel).
+ */
 async function canvasAtDevicePixels(page: Page): Promise<{ width: number; height: number; rgba: Buffer; box: { x: number; y: number; width: number; height: number } }> {
   const box = (await page.locator('spice-client canvas.monitor').first().boundingBox())!;
-  const img = decodePng(await page.screenshot({ clip: box, scale: 'device' }));
-  return { ...img, box };
+  const dpr = await page.evaluate(() => devicePixelRatio);
+  const full = decodePng(await page.screenshot({ scale: 'device' }));
+  const x0 = Math.round(box.x * dpr), y0 = Math.round(box.y * dpr);
+  const width = Math.round(box.width * dpr), height = Math.round(box.height * dpr);
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) full.rgba.copy(rgba, y * width * 4, ((y0 + y) * full.width + x0) * 4, ((y0 + y) * full.width + x0 + width) * 4);
+  return { width, height, rgba, box };
 }
 
 async function hidpiPage(browser: Browser, viewport: { width: number; height: number }, settings: object): Promise<Page> {
@@ -35,7 +44,14 @@ test.describe('HiDPI (deviceScaleFactor 2)', () => {
       expect(shot.box.height).toBe(240);
       expect([shot.width, shot.height]).toEqual([truth.width, truth.height]);
       let bad = 0;
-      for (let i = 0; i < truth.rgba.length; i += 4) if (truth.rgba.readUIntBE(i, 3) !== shot.rgba.readUIntBE(i, 3)) bad++;
+      const where = { x0: 1e9, y0: 1e9, x1: -1, y1: -1 };
+      for (let i = 0; i < truth.rgba.length; i += 4) {
+        if (truth.rgba.readUIntBE(i, 3) === shot.rgba.readUIntBE(i, 3)) continue;
+        bad++;
+        const x = (i / 4) % truth.width, y = Math.floor(i / 4 / truth.width);
+        Object.assign(where, { x0: Math.min(where.x0, x), y0: Math.min(where.y0, y), x1: Math.max(where.x1, x), y1: Math.max(where.y1, y) });
+      }
+      if (bad) console.log(`[hidpi] differing pixels within ${JSON.stringify(where)}`);
       expect(bad, `${bad} of ${truth.width * truth.height} device pixels differ from the guest's`).toBe(0);
     } finally {
       await page.context().close();

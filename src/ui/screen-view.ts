@@ -215,6 +215,16 @@ export class ScreenView {
         Object.assign(m.canvas.style, { width: `${m.rect!.width * scale}px`, height: `${m.rect!.height * scale}px`, imageRendering: crisp ? 'pixelated' : 'auto' });
         m.canvas.dataset.scale = String(scale);
       }
+      // centring can leave a canvas between pixels, which resamples it: nudge it onto the grid
+      for (const m of mons) Object.assign(m.canvas.style, { position: 'relative', left: '0px', top: '0px' });
+      for (const m of mons) {
+        const r = m.canvas.getBoundingClientRect();
+        // whole CSS pixels where the ratio is whole (Chromium composites a canvas layer at CSS-pixel offsets)
+        const g = Number.isInteger(dpr) ? 1 : dpr;
+        const snap = (v: number) => (Math.round(v * g) - v * g) / g;
+        // a relative offset, not a transform: a transformed canvas layer is resampled
+        Object.assign(m.canvas.style, { left: `${snap(r.left)}px`, top: `${snap(r.top)}px` });
+      }
     }
     this.placeOverlay();
   }
