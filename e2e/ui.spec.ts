@@ -135,7 +135,8 @@ test('a wrong password and an unreachable server are said in words; the technica
   try {
     await openClient(page, proxy2.url);
     await expect(page.locator('spice-client .status')).toHaveText(/^the server cannot be reached; reconnecting in \d+ s$/, { timeout: 20_000 });
-    expect((await clientStatus(page)).error?.details).toMatch(/^(serverUnreachable|connectFailed)$/);
+    // between two attempts the state is 'connecting' (no error): wait for a failed attempt's error
+    await expect.poll(async () => (await clientStatus(page)).error?.details ?? 'none', { timeout: 20_000 }).toMatch(/^(serverUnreachable|connectFailed)$/);
     await page.locator('spice-client button', { hasText: 'Cancel' }).click();
     await expect(page.locator('spice-client .status')).toHaveText('reconnect cancelled');
   } finally {
