@@ -13,6 +13,9 @@ import type { AudioStatus } from './events';
 export class AudioGlue {
   #sink: WebAudioSink | null = null;
   #playback: PlaybackFeature | null = null;
+  #muted = false;
+  /** the gain the stream asked for (server volume and mute), before our local mute */
+  #gain = 1;
   #audio: AudioStatus = { output: 'idle', playing: false, mode: null, rate: 0, channels: 0, volume: [], muted: false, bufferedMs: 0, underruns: 0, dropped: 0 };
 
   constructor(
@@ -25,6 +28,14 @@ export class AudioGlue {
     this.close();
     const sink = new WebAudioSink();
     this.#sink = sink;
+    // the local sound switch sits in front of the player's gain (server volume/mute) so
+    // neither overrides the other
+    const setGain = sink.setGain.bind(sink);
+    sink.setGain = (g: number) => {
+      this.#gain = g;
+      setGain(this.#muted ? 0 : g);
+    };
+    if (this.#muted) setGain(0);
     const playback = (this.#playback = session.use(new PlaybackFeature({ sink: () => sink, opus: opusDecoderFactory() })));
     sink.onstate = (output, detail) => {
       if (!live()) return;
@@ -47,6 +58,14 @@ export class AudioGlue {
   /** buffered + output latency: how long until a sample received now is heard (ms) */
   latencyMs(): number {
     return this.#sink?.delayMs() ?? 0;
+  }
+
+  get muted(): boolean {
+    return this.#muted;
+  }
+  set muted(m: boolean) {
+    this.#muted = m;
+    this.#sink?.setGain(this.#gain);
   }
 
   enable(): Promise<void> {

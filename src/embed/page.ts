@@ -41,12 +41,19 @@ function withToken(url: string, token: string | null): string {
   return u.toString();
 }
 
-export async function startPage(el: SpiceClientElement, settings: ConnectSettings, loc: { href: string } = location): Promise<PageHandle> {
+/**
+ * `problem`: the page's parameters could not be used (a SettingsError); the connect dialog says so.
+ * The connect dialog opens when nothing connects by itself: not in kiosk mode, and not when a
+ * portal frames or opened the page (its ticket will come by message).
+ */
+export async function startPage(el: SpiceClientElement, settings: ConnectSettings, loc: { href: string } = location, problem: unknown = null): Promise<PageHandle> {
   const q = new URL(loc.href).searchParams;
   const kioskOn = q.get('kiosk') === '1' || q.get('kiosk') === 'true';
   const handle: PageHandle = { kiosk: null, bridge: null, picker: null, parentOrigins: [] };
   let current = settings;
   if (kioskOn) handle.kiosk = new Kiosk(el, settings);
+  const portal = portalWindow(window);
+  if (!kioskOn && !portal && (problem || !settings.autoconnect)) void el.showConnectDialog(problem ? { error: problem } : { url: settings.url });
 
   const open = (text: string, base: ConnectSettings): ConnectionFileInfo => {
     const info = openConnectionFile(el, text, base);
@@ -57,7 +64,8 @@ export async function startPage(el: SpiceClientElement, settings: ConnectSetting
 
   if (!kioskOn) {
     const picker = document.createElement('spice-vv-open');
-    picker.style.cssText = 'position: fixed; left: 12px; bottom: 12px; z-index: 2;';
+    // inside the connect dialog (<spice-client> forwards the slot), so a modal dialog does not make it inert
+    picker.slot = 'connect';
     picker.addEventListener('vvfile', (e) => {
       try {
         open((e as CustomEvent<{ text: string }>).detail.text, current);
@@ -68,11 +76,10 @@ export async function startPage(el: SpiceClientElement, settings: ConnectSetting
     const show = (state: string) => (picker.hidden = state === 'connected' || state === 'connecting');
     el.addEventListener('status', (e) => show(e.detail.state));
     show(el.status.state);
-    document.body.appendChild(picker);
+    el.appendChild(picker);
     handle.picker = picker;
   }
 
-  const portal = portalWindow(window);
   if (portal) {
     const { parentOrigins } = await loadEmbedConfig(loc.href);
     handle.parentOrigins = parentOrigins;

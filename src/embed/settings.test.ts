@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settingsFromUrl } from './settings';
+import { SettingsError, settingsFromUrl } from './settings';
 
 describe('settingsFromUrl', () => {
   it('defaults to the /ws endpoint next to the page', () => {
@@ -27,5 +27,20 @@ describe('settingsFromUrl', () => {
   it('mic=off, mic-codec=raw and mic-processing=0 set the microphone options; the default asks', () => {
     expect(settingsFromUrl({ href: 'http://localhost/' })).toMatchObject({ microphone: 'ask', microphoneOpus: true, microphoneProcessing: true });
     expect(settingsFromUrl({ href: 'http://localhost/?mic=off&mic-codec=raw&mic-processing=0' })).toMatchObject({ microphone: 'off', microphoneOpus: false, microphoneProcessing: false });
+  });
+
+  it('a host, port or path that cannot make a URL is a typed SettingsError naming the parameter', () => {
+    for (const [q, param] of [['host=bad%20host', 'host'], ['host=evil.example/x', 'host'], ['host=a%3Cb%3E', 'host'], ['port=99999', 'port'], ['port=80a', 'port'], ['path=a%20b', 'path']] as const) {
+      let err: unknown;
+      try {
+        settingsFromUrl({ href: `http://localhost/?${q}` });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, q).toBeInstanceOf(SettingsError);
+      expect((err as SettingsError).param, q).toBe(param);
+    }
+    expect(settingsFromUrl({ href: 'http://localhost/?host=vm-1.example.org&port=5959' }).url).toBe('ws://vm-1.example.org:5959/ws');
+    expect(settingsFromUrl({ href: 'http://localhost/?host=10.0.0.5' }).url).toBe('ws://10.0.0.5/ws');
   });
 });

@@ -19,15 +19,33 @@ export interface ConnectSettings {
   microphoneProcessing?: boolean;
 }
 
+/** a page parameter that cannot be used (the page shows it in the connect dialog) */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+  constructor(
+    readonly param: string,
+    readonly value: string,
+  ) {
+    super(`invalid ${param} parameter: ${JSON.stringify(value)}`);
+  }
+}
+
+/** a host name, an IPv4 address or an IPv6 address (bracketed or not) */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?\]?)$/;
+
+/** throws SettingsError for a host, port or path parameter that cannot make a URL */
 export function settingsFromUrl(loc: { href: string }): ConnectSettings {
   const u = new URL(loc.href);
   const q = u.searchParams;
   const secure = u.protocol === 'https:' || q.get('encrypt') === '1' || q.get('encrypt') === 'true';
   const host = q.get('host') || u.hostname;
   const port = q.get('port') || u.port;
+  if (!HOST.test(host)) throw new SettingsError('host', host);
+  if (port && (!/^\d{1,5}$/.test(port) || +port < 1 || +port > 65535)) throw new SettingsError('port', port);
   // default path: our proxy's /ws next to the page; spice-html5 links pass path=websockify etc.
   let path = q.get('path') ?? defaultWsPath(u.pathname);
   if (!path.startsWith('/')) path = `/${path}`;
+  if (/[\s#?\\]/.test(path)) throw new SettingsError('path', path);
   const ws = new URL(`${secure ? 'wss' : 'ws'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}${port ? `:${port}` : ''}${path}`);
   const token = q.get('token');
   if (token) ws.searchParams.set('token', token);

@@ -378,6 +378,27 @@ export class SpiceClient extends EventTarget {
     this.#view.resetZoom();
   }
 
+  /** press a key combination, KeyboardEvent.code names in press order (['ControlLeft', 'AltLeft', 'F1']) */
+  sendKeys(codes: readonly string[]): void {
+    this.#view.sendCodes(codes);
+  }
+
+  /** HiDPI: one guest pixel per device pixel instead of per CSS pixel */
+  get devicePixels(): boolean {
+    return this.#view.devicePixels;
+  }
+  set devicePixels(v: boolean) {
+    this.#view.devicePixels = v;
+  }
+
+  /** silence the guest's sound here (the server's own volume and mute still apply) */
+  get soundMuted(): boolean {
+    return this.#sound.muted;
+  }
+  set soundMuted(v: boolean) {
+    this.#sound.muted = v;
+  }
+
   /** PNG of monitor `index`'s exact pixels (no scaling, no cursor); monitors ordered by channel, head */
   screenshot(index = 0): Promise<Blob> {
     return this.#display ? this.#display.screenshot(index) : Promise.reject(new Error('not connected'));

@@ -12,6 +12,7 @@ import { LockSync, localLocks, lockPlatform } from '../input/lock-sync';
 import { ButtonState, WheelAccumulator } from '../input/mouse';
 import type { GestureAction } from '../input/touch-gestures';
 import { textToKeyOps } from '../input/type-text';
+import { scancodeOf } from '../input/scancodes';
 import { MouseMode } from '../protocol/enums';
 import { TouchInput } from './touch-input';
 
@@ -121,6 +122,14 @@ export class InputController {
       for (const ops of chars.slice(i, i + TYPE_CHARS_PER_TICK)) inputs.sendKeys(ops);
     }
     return skipped;
+  }
+
+  /** press the keys (KeyboardEvent.code names) in order, release them in reverse (the Keys menu) */
+  sendCodes(codes: readonly string[]): void {
+    const inputs = this.host.inputs();
+    const scs = codes.map((c) => scancodeOf(c));
+    if (!inputs || this.host.viewOnly() || scs.some((sc) => sc === undefined)) return;
+    inputs.sendCombo(scs as number[]);
   }
 
   dispose(): void {

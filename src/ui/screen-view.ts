@@ -44,6 +44,8 @@ export class ScreenView {
   private cursor: (CursorShapeEvent & { channelId: number }) | null = null;
   private fit = true;
   private readonly zoomState = new ViewZoom();
+  private devPx = false;
+  private readonly sizer: ResizeObserver | null;
 
   constructor(
     readonly root: HTMLElement,
@@ -63,6 +65,21 @@ export class ScreenView {
       viewOnly: () => this.host.viewOnly(),
       zoom: (f, x, y, dx, dy) => this.zoomBy(f, x, y, dx, dy),
     });
+    this.sizer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.sizeCanvases()) : null;
+    this.sizer?.observe(root);
+  }
+
+  /**
+   * HiDPI: one guest pixel = one device pixel (CSS size = guest size / devicePixelRatio); in
+   * fit mode the picture then only shrinks, never grows past that.
+   */
+  set devicePixels(on: boolean) {
+    this.devPx = on;
+    this.sizeCanvases();
+  }
+
+  get devicePixels(): boolean {
+    return this.devPx;
   }
 
   /** the view's pinch zoom (1 = none); the guest's screen is not affected */
@@ -100,6 +117,7 @@ export class ScreenView {
       ? { overflow: 'hidden', alignItems: 'center', justifyContent: 'center' }
       : { overflow: 'auto', alignItems: 'flex-start', justifyContent: 'flex-start' });
     for (const m of this.monitors.values()) this.styleCanvas(m.canvas);
+    this.sizeCanvases();
     this.resetZoom();
   }
 
@@ -146,8 +164,7 @@ export class ScreenView {
       const m = this.monitors.get(key(r.channelId, r.head));
       if (m) m.rect = { ...r };
     }
-    if (this.zoomState.zoomed) this.applyZoom(); // the canvases' layout boxes may have moved
-    else this.placeOverlay();
+    this.sizeCanvases();
   }
 
   /**
@@ -199,20 +216,62 @@ export class ScreenView {
     this.input.sendCtrlAltDel();
   }
 
+  sendCodes(codes: readonly string[]): void {
+    this.input.sendCodes(codes);
+  }
+
   focus(): void {
     this.root.focus({ preventScroll: true });
   }
 
   dispose(): void {
     this.input.dispose();
+    this.sizer?.disconnect();
     for (const m of [...this.monitors.values()]) this.dropMonitor(m.channelId, m.head);
     this.overlay.remove();
   }
 
   private styleCanvas(c: HTMLCanvasElement): void {
-    Object.assign(c.style, this.fit
-      ? { maxWidth: '100%', maxHeight: '100%', flex: '0 1 auto', minWidth: '0', background: '#000', touchAction: 'none' }
-      : { maxWidth: 'none', maxHeight: 'none', flex: 'none', background: '#000', touchAction: 'none' });
+    Object.assign(c.style, { maxWidth: 'none', maxHeight: 'none', flex: 'none', minWidth: '0', background: '#000', touchAction: 'none' });
+  }
+
+  /**
+   * The CSS size of every monitor's canvas from one scale for all: fit = the largest that fits
+   * the view (it enlarges too), 1:1 = one guest pixel per CSS pixel, or per device pixel with
+   * devicePixels. A scale that is a whole number of device pixels renders without smoothing
+   * (image-rendering: pixelated) so text stays sharp; other scales are smoothed.
+   */
+  sizeCanvases(): void {
+    // monitors in their own windows (monitor-window.ts) are sized there, not here
+    const mons = [...this.monitors.values()].filter((m) => m.rect && m.rect.width > 0 && m.rect.height > 0 && m.canvas.parentNode === this.root);
+    const dpr = globalThis.devicePixelRatio || 1;
+    if (mons.length) {
+      const gaps = 4 * (mons.length - 1);
+      const w = mons.reduce((a, m) => a + m.rect!.width, 0);
+      const h = Math.max(...mons.map((m) => m.rect!.height));
+      const one = this.devPx ? 1 / dpr : 1;
+      const fit = Math.min((this.root.clientWidth - gaps) / w, this.root.clientHeight / h);
+      const scale = this.fit && fit > 0 ? (this.devPx ? Math.min(one, fit) : fit) : one;
+      const dev = scale * dpr;
+      const crisp = Math.abs(dev - Math.round(dev)) < 1e-6;
+      for (const m of mons) {
+        Object.assign(m.canvas.style, { width: `${m.rect!.width * scale}px`, height: `${m.rect!.height * scale}px`, imageRendering: crisp ? 'pixelated' : 'auto' });
+        m.canvas.dataset.scale = String(scale);
+      }
+      // centring can leave a canvas between pixels, which resamples it: nudge it onto the grid
+      for (const m of mons) Object.assign(m.canvas.style, { position: 'relative', left: '0px', top: '0px' });
+      for (const m of mons) {
+        const r = m.canvas.getBoundingClientRect();
+        // whole CSS pixels where the ratio is whole (Chromium composites a canvas layer at CSS-pixel offsets)
+        const g = Number.isInteger(dpr) ? 1 : dpr;
+        const snap = (v: number) => (Math.round(v * g) - v * g) / g;
+        // a relative offset, not a transform: a transformed canvas layer is resampled
+        Object.assign(m.canvas.style, { left: `${snap(r.left)}px`, top: `${snap(r.top)}px` });
+      }
+    }
+    // a pinch zoom's transform is relative to the canvases' boxes, which may have moved
+    if (this.zoomState.zoomed) this.applyZoom();
+    else this.placeOverlay();
   }
 
   /**
