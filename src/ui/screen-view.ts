@@ -35,6 +35,9 @@ interface Monitor {
   detach: () => void;
 }
 
+/** fit mode enlarges only by at least this factor */
+const MIN_ENLARGE = 1.05;
+
 const key = (channelId: number, head: number) => `${channelId}:${head}`;
 
 export class ScreenView {
@@ -251,7 +254,10 @@ export class ScreenView {
       const h = Math.max(...mons.map((m) => m.rect!.height));
       const one = this.devPx ? 1 / dpr : 1;
       const fit = Math.min((this.root.clientWidth - gaps) / w, this.root.clientHeight / h);
-      const scale = this.fit && fit > 0 ? (this.devPx ? Math.min(one, fit) : fit) : one;
+      // fit enlarges too, but not by a sliver: 1-5% more size would resample (blur) every pixel
+      // for almost nothing (a kiosk window one pixel larger than the guest, say)
+      const fitted = fit > 1 && fit < MIN_ENLARGE ? 1 : fit;
+      const scale = this.fit && fit > 0 ? (this.devPx ? Math.min(one, fitted) : fitted) : one;
       const dev = scale * dpr;
       const crisp = Math.abs(dev - Math.round(dev)) < 1e-6;
       for (const m of mons) {

@@ -10,7 +10,11 @@ describe('error → sentence', () => {
     expect(errorSentence(err(T.AUTH_ERROR, D.PERMISSION_DENIED))).toBe('Wrong password: the server refused it.');
     expect(errorSentence(err(T.NETWORK_ERROR, D.SERVER_UNREACHABLE))).toMatch(/^The server cannot be reached/);
     expect(errorSentence(err(T.NETWORK_ERROR, D.CONNECT_FAILED))).toMatch(/^The server cannot be reached/);
-    expect(errorSentence(err(T.NETWORK_ERROR, D.PROXY_REFUSED))).toMatch(/^The proxy refused the connection: the access token/);
+    expect(errorSentence(err(T.NETWORK_ERROR, D.PROXY_REFUSED, { message: 'main:0: closed (4401) during link-header' }))).toMatch(/^The proxy refused the connection: the access token/);
+    // the proxy's own reason, when it gave one, is more precise than the generic sentence
+    expect(errorSentence(err(T.NETWORK_ERROR, D.PROXY_REFUSED, { message: "main:0: the server 10.1.1.1:5900 is not on this proxy's list during link-header" }))).toBe(
+      "The proxy refused the connection: the server 10.1.1.1:5900 is not on this proxy's list.",
+    );
     expect(errorSentence(err(T.NETWORK_ERROR, D.SERVER_UNREACHABLE))).not.toMatch(/ECONNREFUSED/);
   });
   it('names the channel of a protocol error', () => {

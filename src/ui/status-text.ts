@@ -34,6 +34,12 @@ function channelName(e: SpiceError): string {
   return e.channel ? TYPE_NAMES[e.channel.channelType] ?? channelLabel(e.channel) : t('channel.unknown');
 }
 
+/** the proxy's own close reason in a channel's message ("main:0: REASON during link-header"), if it gave one */
+export function proxyReason(message: string): string | null {
+  const why = message.replace(/^[a-z]+:\d+: /, '').replace(/ during [\w-]+$/, '').trim();
+  return why && !/^closed \(\d+\)$/.test(why) ? why : null;
+}
+
 /** a sentence for a typed error */
 export function errorSentence(e: SpiceError): string {
   const channel = channelName(e);
@@ -43,8 +49,11 @@ export function errorSentence(e: SpiceError): string {
       return t('err.password');
     case D.AUTH_UNSUPPORTED:
       return t('err.authUnsupported');
-    case D.PROXY_REFUSED:
-      return t('err.proxyRefused');
+    case D.PROXY_REFUSED: {
+      // the proxy says why in its close reason (a .vv naming an unlisted server, a bad token…)
+      const why = proxyReason(message);
+      return why ? t('err.proxyRefusedWhy', { reason: why }) : t('err.proxyRefused');
+    }
     case D.SERVER_UNREACHABLE:
     case D.CONNECT_FAILED:
       return t('err.unreachable');

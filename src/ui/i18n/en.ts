@@ -93,6 +93,7 @@ export const en = {
   // errors in words
   'err.password': 'Wrong password: the server refused it.',
   'err.authUnsupported': 'The server asks for a sign-in method a browser cannot do (SASL).',
+  'err.proxyRefusedWhy': 'The proxy refused the connection: {reason}.',
   'err.proxyRefused': 'The proxy refused the connection: the access token is unknown, expired or not allowed for this server.',
   'err.unreachable': 'The server cannot be reached: check the address and that the server is running.',
   'err.lost': 'The connection to the server was lost.',
