@@ -20,6 +20,8 @@ export class AgentGlue {
     private readonly agent: () => AgentFeature | null,
     private readonly clipboardSync: () => boolean,
     sendFile: (f: File) => Promise<void>,
+    /** HiDPI device pixels: one guest pixel per device pixel, so the guest gets the size in device pixels */
+    private readonly devicePixels: () => boolean = () => false,
   ) {
     // the page's clipboard goes to the guest when the screen gets focus (if the browser lets us read it)
     target.addEventListener('focusin', () => this.pullPageClipboard());
@@ -55,7 +57,8 @@ export class AgentGlue {
     if (!this.#resizeSession || !agent) return;
     // widths go in multiples of 8: spice-vdagent's X11 side rounds them down (1100 → 1096 seen on
     // Xspice), and asking for what the guest can give keeps us from chasing a size it never takes
-    const w = Math.floor(this.target.clientWidth / 8) * 8, h = Math.floor(this.target.clientHeight);
+    const k = this.devicePixels() ? globalThis.devicePixelRatio || 1 : 1;
+    const w = Math.floor((this.target.clientWidth * k) / 8) * 8, h = Math.floor(this.target.clientHeight * k);
     if (w >= MIN_SIZE && h >= MIN_SIZE) agent.resize(w, h);
   }
 

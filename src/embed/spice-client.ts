@@ -97,7 +97,7 @@ export class SpiceClient extends EventTarget {
     globalThis.addEventListener?.('online', this.#net.online);
     globalThis.addEventListener?.('offline', this.#net.offline);
     this.#mic = new MicGlue(target, () => this.#opts, (s) => this.#emit('microphone', s));
-    this.#glue = new AgentGlue(target, () => this.#agent, () => this.#opts.clipboardSync ?? true, (f) => this.sendFile(f));
+    this.#glue = new AgentGlue(target, () => this.#agent, () => this.#opts.clipboardSync ?? true, (f) => this.sendFile(f), () => this.devicePixels);
     this.resizeSession = !!options.resizeSession;
     if (options.autoconnect ?? true) this.connect();
   }
@@ -389,6 +389,7 @@ export class SpiceClient extends EventTarget {
   }
   set devicePixels(v: boolean) {
     this.#view.devicePixels = v;
+    this.#glue.followSize(); // with resizeSession the guest's size is counted in device pixels now
   }
 
   /** silence the guest's sound here (the server's own volume and mute still apply) */
