@@ -8,6 +8,8 @@ const err = (type: SpiceError['type'], details: SpiceError['details'], extra: Pa
 describe('error → sentence', () => {
   it('says what happened in words, without the technical text', () => {
     expect(errorSentence(err(T.AUTH_ERROR, D.PERMISSION_DENIED))).toBe('Wrong password: the server refused it.');
+    // the browser refusing the microphone is not a wrong password
+    expect(errorSentence(err(T.MEDIA_ERROR, D.PERMISSION_DENIED, { channel: { channelType: 6, channelId: 0 }, fatal: false }))).toMatch(/^The browser blocked the microphone/);
     expect(errorSentence(err(T.NETWORK_ERROR, D.SERVER_UNREACHABLE))).toMatch(/^The server cannot be reached/);
     expect(errorSentence(err(T.NETWORK_ERROR, D.CONNECT_FAILED))).toMatch(/^The server cannot be reached/);
     expect(errorSentence(err(T.NETWORK_ERROR, D.PROXY_REFUSED, { message: 'main:0: closed (4401) during link-header' }))).toMatch(/^The proxy refused the connection: the access token/);

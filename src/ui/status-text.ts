@@ -46,7 +46,8 @@ export function errorSentence(e: SpiceError): string {
   const message = e.message;
   switch (e.details) {
     case D.PERMISSION_DENIED:
-      return t('err.password');
+      // the same details code says "the server refused the password" and "the browser refused the microphone"
+      return e.type === T.MEDIA_ERROR ? t('err.micDenied') : t('err.password');
     case D.AUTH_UNSUPPORTED:
       return t('err.authUnsupported');
     case D.PROXY_REFUSED: {

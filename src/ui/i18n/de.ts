@@ -85,6 +85,7 @@ export const de: Record<MessageKey, string> = {
   'cause.lost': 'die Verbindung zum Server ist abgebrochen',
   'err.password': 'Falsches Passwort: der Server hat es abgelehnt.',
   'err.authUnsupported': 'Der Server verlangt eine Anmeldeart, die ein Browser nicht beherrscht (SASL).',
+  'err.micDenied': 'Der Browser hat das Mikrofon blockiert: Erlauben Sie es dieser Seite in den Website-Einstellungen, damit der Gast Sie hört.',
   'err.proxyRefusedWhy': 'Der Proxy hat die Verbindung abgelehnt: {reason}.',
   'err.proxyRefused': 'Der Proxy hat die Verbindung abgelehnt: das Zugangs-Token ist unbekannt, abgelaufen oder für diesen Server nicht erlaubt.',
   'err.unreachable': 'Der Server ist nicht erreichbar: bitte Adresse prüfen und ob der Server läuft.',

@@ -93,6 +93,7 @@ export const en = {
   // errors in words
   'err.password': 'Wrong password: the server refused it.',
   'err.authUnsupported': 'The server asks for a sign-in method a browser cannot do (SASL).',
+  'err.micDenied': 'The browser blocked the microphone: allow it for this page in the site settings so that the guest can hear you.',
   'err.proxyRefusedWhy': 'The proxy refused the connection: {reason}.',
   'err.proxyRefused': 'The proxy refused the connection: the access token is unknown, expired or not allowed for this server.',
   'err.unreachable': 'The server cannot be reached: check the address and that the server is running.',
