@@ -62,11 +62,13 @@ test.describe('lip-sync', () => {
       console.log(`[lip-sync M-JPEG + Opus] ${end.presented - start.presented} frames, ${end.late - start.late} late, ${end.resyncs} resyncs; presentation offset p50 ${off.p50} / p95 ${off.p95} ms (n ${off.n}); ` +
         `video clock − sound heard: p50 ${pct(skews, 0.5)} / p5 ${pct(skews, 0.05)} / p95 ${pct(skews, 0.95)} ms; audio latency ~${pct(samples.map((s) => s.latency), 0.5).toFixed(0)} ms; ` +
         `audio-to-video offset p50 ${av50} ms, |p95| ≤ ${avAbs95} ms; STREAM_REPORT audio_delay ${end.audioDelayMs?.toFixed(0)} ms`);
-      // The issue asks for p95 within one frame. On the shared 2-core test machine (load ~20) the
-      // worker's timers fire late (p95 33–84 ms seen) and the audio clock estimate swings by
-      // hundreds of ms (Xspice's packet stamps), so what is asserted here is the median; the
-      // p95 figures are printed for the report (see the issue-8 notes in docs/architecture.md).
+      // The issue asks for p95 within one frame: frames are shown within 33 ms of their time on
+      // the clock at p95 (5–16 ms measured on the CI machine; a machine loaded to ~20 on 2 cores
+      // fired the worker's timers late, p95 33–84 ms). The audio-to-video offset also depends on
+      // the audio clock estimate from Xspice's packet stamps, which swings: printed, not asserted
+      // (|p95| 31 ms on the CI machine).
       expect(off.p50).toBeLessThanOrEqual(33);
+      expect(off.p95).toBeLessThanOrEqual(33);
       expect(end.presented - start.presented).toBeGreaterThanOrEqual(90);
     } finally {
       tone?.stop();
