@@ -15,7 +15,7 @@ import { Scenario, startTestServer } from './harness/test-server.mjs';
 import { openClient, startClientProxy, statusText } from './harness/client';
 import { baseLaunch } from './harness/audio-page';
 import { burstTone, type WireMessage } from './harness/record-wire';
-import { fakeDeviceInPage, finish, mic, start } from './harness/record-page';
+import { attachServerLog, fakeDeviceInPage, finish, mic, start } from './harness/record-page';
 
 const FAKE_DEVICE = '--use-fake-device-for-media-stream';
 const S2C_START = 101, S2C_STOP = 102;
@@ -29,6 +29,8 @@ const idx = (w: WireMessage[], type: number, nth = 0) => w.map((m, i) => (m.dir 
 // one browser for the file (launch options force a worker): the fake device, no fake UI, so
 // the microphone permission is Chromium's own: granted to the page below, denied further down
 test.use({ launchOptions: { ...baseLaunch, args: [...(baseLaunch.args ?? []), FAKE_DEVICE] } });
+
+test.afterEach(async ({}, info) => attachServerLog(info));
 
 test.describe('microphone with the fake capture device', () => {
   test.use({ permissions: ['microphone'] });

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect } from './fixtures';
 import { Scenario, startTestServer, type TestServer } from './test-server.mjs';
 import { openClient, startClientProxy, type ProxyHandle } from './client';
@@ -39,8 +39,18 @@ export async function fakeDeviceInPage(page: Page, seconds: number): Promise<{ r
 
 export type Started = { server: TestServer; proxy: ProxyHandle; recDir: string };
 
+/** the last test server start() made: its log goes with a failed test (an intermittent server exit is being chased) */
+let lastServer: TestServer | null = null;
+
+/** attach the test server's log to a test that did not pass */
+export async function attachServerLog(info: TestInfo): Promise<void> {
+  if (lastServer && info.status !== info.expectedStatus) await info.attach('test-server.log', { body: lastServer.logs(), contentType: 'text/plain' });
+  lastServer = null;
+}
+
 export async function start(page: Page, recordRate: number, query: string): Promise<Started> {
   const server = await startTestServer(new Scenario(64, 48), { recordRate });
+  lastServer = server;
   const recDir = mkdtempSync(path.join(os.tmpdir(), 'spice-web-rec-'));
   const proxy = await startClientProxy(server, { recordDir: recDir });
   await openClient(page, `${proxy.url}${query}`);
