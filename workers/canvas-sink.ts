@@ -4,11 +4,15 @@
  * rectangles to the canvas of every head they touch, coalesced to one putImageData per damaged
  * region and head per animation frame. The surface memory is wrapped as ImageData without a copy
  * (same byte order: R,G,B,A); putImageData's dirty rectangle picks the head's part out of it.
+ * Stream frames that are still browser pictures (VideoFrame, ImageBitmap) are drawn straight
+ * onto the head canvases with drawImage, clipped to the stream's region, without a readback
+ * (src/display/lazy-frames.ts brings them into the surface when something needs them).
  */
 import type { HeadRect } from '../src/display/heads';
 import type { HeadSink } from '../src/display/worker-core';
 import type { Surface } from '../src/display/surface';
 import type { Rect } from '../src/protocol/display-types';
+import type { Picture } from '../src/display/video/picture';
 
 /** above this many pending rects, present their bounding box instead */
 const MAX_RECTS = 32;
@@ -79,6 +83,44 @@ export class CanvasSink implements HeadSink {
       this.scheduled = true;
       schedule(() => this.flush());
     }
+  }
+
+  picture(s: Surface, p: Picture, dest: Rect, region: readonly Rect[], bottomUp: boolean): boolean {
+    if (s !== this.primary) return false;
+    // damage reported before this frame must not land on top of it later
+    if (this.dirty.length) this.flush();
+    let any = false;
+    for (const h of this.canvases.values()) {
+      const hr = h.rect, ctx = h.ctx;
+      if (!hr || !ctx) continue;
+      const mine = region.filter((r) => r.left < hr.x + hr.width && r.right > hr.x && r.top < hr.y + hr.height && r.bottom > hr.y);
+      if (!mine.length) continue;
+      ctx.save();
+      ctx.beginPath();
+      for (const r of mine) ctx.rect(r.left - hr.x, r.top - hr.y, r.right - r.left, r.bottom - r.top);
+      ctx.clip();
+      // nearest scaling when the frame and its destination differ in size, as the server's canvas does
+      ctx.imageSmoothingEnabled = false;
+      const x = dest.left - hr.x, y = dest.top - hr.y, w = dest.right - dest.left, hgt = dest.bottom - dest.top;
+      if (bottomUp) {
+        ctx.translate(0, 2 * y + hgt);
+        ctx.scale(1, -1);
+      }
+      ctx.drawImage(p.source as CanvasImageSource, 0, 0, p.width, p.height, x, y, w, hgt);
+      ctx.restore();
+      any = true;
+    }
+    if (!any) return false;
+    if (!this.presentedOnce) {
+      this.presentedOnce = true;
+      this.onFirstFrame();
+    }
+    return true;
+  }
+
+  canvasPng(head: number): Promise<Blob> | null {
+    const h = this.canvases.get(head);
+    return h?.rect ? h.canvas.convertToBlob({ type: 'image/png' }) : null;
   }
 
   /** copy pending damage to the canvases now (also used before a screenshot) */

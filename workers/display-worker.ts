@@ -12,7 +12,7 @@ import { probeVideoDecoders } from '../src/display/video/webcodecs';
 import { realTimers } from '../src/display/video/scheduler';
 import type { FromDisplayWorker, ToDisplayWorker } from '../src/display/worker-messages';
 import { CanvasSink, surfacePng } from './canvas-sink';
-import { decodeJpegInWorker } from './jpeg';
+import { decodeJpegInWorker, decodeMjpegPicture } from './jpeg';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -22,6 +22,7 @@ const core = new DisplayWorkerCore({
   encrypt: webCryptoEncrypt,
   sink: (ev) => new CanvasSink(ev.firstFrame),
   jpeg: decodeJpegInWorker,
+  mjpeg: decodeMjpegPicture,
   png: surfacePng,
   video: probeVideoDecoders,
   frameTimers: realTimers,

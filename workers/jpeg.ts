@@ -10,6 +10,8 @@
  * JPEG or copy to RGBA falls back for the rest of the worker's life.
  */
 import type { DecodedImage } from '../src/codecs/types';
+import { browserPicture } from '../src/display/video/browser-picture';
+import type { Picture } from '../src/display/video/picture';
 
 let scratch: OffscreenCanvas | null = null;
 let useImageDecoder = typeof ImageDecoder !== 'undefined';
@@ -26,6 +28,22 @@ export async function decodeJpegInWorker(data: Uint8Array): Promise<DecodedImage
     }
   }
   return viaImageBitmap(data);
+}
+
+/**
+ * An M-JPEG stream frame, left in the browser (../src/display/video/picture.ts): the canvas draws
+ * it without a readback. Same decoder choice and fallback as decodeJpegInWorker.
+ */
+export async function decodeMjpegPicture(data: Uint8Array): Promise<Picture> {
+  if (useImageDecoder) {
+    try {
+      return browserPicture(await decodeFrame(data));
+    } catch (e) {
+      if (await imageDecoderWorks()) throw e;
+      useImageDecoder = false;
+    }
+  }
+  return browserPicture(await createImageBitmap(new Blob([data as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }));
 }
 
 async function decodeFrame(data: Uint8Array): Promise<VideoFrame> {

@@ -59,15 +59,15 @@ export async function statusText(page: Page): Promise<string> {
 }
 
 /** screenshot(monitor) through the public API, decoded to RGBA */
-export async function clientScreenshot(page: Page, monitor = 0): Promise<{ width: number; height: number; rgba: Buffer }> {
-  const b64 = await page.evaluate(async (i) => {
-    const el = document.querySelector('spice-client') as unknown as { screenshot(i: number): Promise<Blob> };
-    const blob = await el.screenshot(i);
+export async function clientScreenshot(page: Page, monitor = 0, shown = false): Promise<{ width: number; height: number; rgba: Buffer }> {
+  const b64 = await page.evaluate(async ([i, shown]) => {
+    const el = document.querySelector('spice-client') as unknown as { screenshot(i: number, o: { shown: boolean }): Promise<Blob> };
+    const blob = await el.screenshot(i, { shown });
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let s = '';
     for (let k = 0; k < bytes.length; k += 0x8000) s += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
     return btoa(s);
-  }, monitor);
+  }, [monitor, shown] as const);
   return decodePng(Buffer.from(b64, 'base64'));
 }
 

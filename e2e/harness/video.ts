@@ -8,6 +8,7 @@ import type { XspiceServer } from '../../scripts/lib/xspice.mjs';
 export interface VideoTotals {
   codec: string | null; received: number; bytes: number; presented: number; dropped: number; decodeMs: number; decoded: number;
   late: number; resyncs: number; pending: number; offset: { p50: number; p95: number; n: number } | null; audioDelayMs: number | null;
+  readBack?: number; superseded?: number;
 }
 
 export const videoTotals = (page: Page): Promise<VideoTotals> =>
@@ -21,10 +22,13 @@ export interface Video {
   pid: number;
 }
 
-/** a `width`×`height` window at the top-left corner playing `pattern` at `fps` */
-export function startVideo(x: XspiceServer, o: { width: number; height: number; fps?: number; pattern?: string }): Video {
+/**
+ * a `width`×`height` window at the top-left corner playing `pattern` at `fps`; `speed` 0 draws the
+ * same picture every frame (still streamed: the server detects streams by redraw rate, not content)
+ */
+export function startVideo(x: XspiceServer, o: { width: number; height: number; fps?: number; pattern?: string; speed?: number }): Video {
   const fps = o.fps ?? 30;
-  const proc = x.spawnClient('gst-launch-1.0', ['-q', 'videotestsrc', 'is-live=true', `pattern=${o.pattern ?? 'smpte'}`, 'horizontal-speed=3', '!',
+  const proc = x.spawnClient('gst-launch-1.0', ['-q', 'videotestsrc', 'is-live=true', `pattern=${o.pattern ?? 'smpte'}`, `horizontal-speed=${o.speed ?? 3}`, '!',
     `video/x-raw,width=${o.width},height=${o.height},framerate=${fps}/1`, '!', 'videoconvert', '!', 'ximagesink', 'sync=false', `display=${x.display}`], { name: 'gst-video' });
   const pid = proc.pid;
   return {

@@ -20,6 +20,7 @@ import {
   parseMonitorsConfig, parseStreamActivateReport, parseStreamClip, parseStreamCreate, parseStreamData, parseStreamDataSized,
   parseSurfaceCreate, parseSurfaceDestroy, type MonitorHead, type Mode,
 } from '../protocol/display';
+import type { DisplayBase, SpiceImage } from '../protocol/display-types';
 import { MsgDisplay, SurfaceFlags, SurfaceFmt } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import type { SpiceReader } from '../protocol/reader';
@@ -61,6 +62,20 @@ export interface DisplayCoreOptions {
   video?: VideoDecoders | null;
   /** with mmTime: stream frames are drawn on the multimedia clock through these timers (lip-sync); default none: drawn once decoded */
   frameTimers?: Timers | null;
+}
+
+/** surface ids an op reads as images (SURFACE images in its source, mask or brush patterns) */
+function surfacesRead(m: object): number[] {
+  const ids: number[] = [];
+  const image = (i: unknown) => {
+    if (i && (i as SpiceImage).kind === 'surface') ids.push((i as SpiceImage & { kind: 'surface' }).surfaceId);
+  };
+  const o = m as { src?: unknown; mask?: unknown; brush?: unknown; foreBrush?: unknown; backBrush?: unknown };
+  image(o.src);
+  image(o.mask);
+  if (o.mask) image((o.mask as { bitmap?: unknown }).bitmap);
+  for (const b of [o.brush, o.foreBrush, o.backBrush]) if (b && (b as { type: number }).type === 2) image((b as { pattern: unknown }).pattern);
+  return ids;
 }
 
 export interface MonitorsConfig {
@@ -146,13 +161,14 @@ export class DisplayCore {
         return;
       case MsgDisplay.RESET: {
         const p = this.surfaces.clearPrimary();
+        if (p) this.streams.lazy.drop(p.id);
         this.palettes.clear();
         if (p) this.sink.damage(p, { top: 0, left: 0, bottom: p.height, right: p.width });
         this.events.emit('reset', undefined);
         return;
       }
       case MsgDisplay.COPY_BITS:
-        return d.copyBits(parseCopyBits(r));
+        return this.guard(parseCopyBits(r), (m) => d.copyBits(m), true);
       case MsgDisplay.INVAL_LIST:
         for (const e of parseInvalList(r)) if (e.type === RES_TYPE_PIXMAP) this.images.remove(e.id);
         return;
@@ -189,35 +205,36 @@ export class DisplayCore {
       case MsgDisplay.STREAM_ACTIVATE_REPORT:
         return this.streams.activateReport(parseStreamActivateReport(r));
       case MsgDisplay.DRAW_FILL:
-        return d.fill(parseDrawFill(r));
+        return this.guard(parseDrawFill(r), (m) => d.fill(m));
       case MsgDisplay.DRAW_OPAQUE:
-        return d.opaque(parseDrawOpaque(r));
+        return this.guard(parseDrawOpaque(r), (m) => d.opaque(m));
       case MsgDisplay.DRAW_COPY:
       case MsgDisplay.DRAW_BLEND:
-        return d.copy(parseDrawCopy(r));
+        return this.guard(parseDrawCopy(r), (m) => d.copy(m));
       case MsgDisplay.DRAW_BLACKNESS:
-        return d.maskOnly(parseDrawMaskOnly(r), 'black');
+        return this.guard(parseDrawMaskOnly(r), (m) => d.maskOnly(m, 'black'));
       case MsgDisplay.DRAW_WHITENESS:
-        return d.maskOnly(parseDrawMaskOnly(r), 'white');
+        return this.guard(parseDrawMaskOnly(r), (m) => d.maskOnly(m, 'white'));
       case MsgDisplay.DRAW_INVERS:
-        return d.maskOnly(parseDrawMaskOnly(r), 'invert');
+        return this.guard(parseDrawMaskOnly(r), (m) => d.maskOnly(m, 'invert'));
       case MsgDisplay.DRAW_ROP3:
-        return d.rop3(parseDrawRop3(r));
+        return this.guard(parseDrawRop3(r), (m) => d.rop3(m));
       case MsgDisplay.DRAW_STROKE:
-        return d.stroke(parseDrawStroke(r));
+        return this.guard(parseDrawStroke(r), (m) => d.stroke(m));
       case MsgDisplay.DRAW_TEXT:
-        return d.text(parseDrawText(r));
+        return this.guard(parseDrawText(r), (m) => d.text(m));
       case MsgDisplay.DRAW_TRANSPARENT:
-        return d.transparent(parseDrawTransparent(r));
+        return this.guard(parseDrawTransparent(r), (m) => d.transparent(m));
       case MsgDisplay.DRAW_ALPHA_BLEND:
-        return d.alphaBlend(parseDrawAlphaBlend(r));
+        return this.guard(parseDrawAlphaBlend(r), (m) => d.alphaBlend(m));
       case MsgDisplay.DRAW_COMPOSITE:
-        return composite(parseDrawComposite(r), this.surfaces, this.resolver, this.sink);
+        return this.guard(parseDrawComposite(r), (m) => composite(m, this.surfaces, this.resolver, this.sink));
       case MsgDisplay.SURFACE_CREATE:
         return this.createSurface(parseSurfaceCreate(r));
       case MsgDisplay.SURFACE_DESTROY: {
         const id = parseSurfaceDestroy(r);
         const wasPrimary = this.surfaces.primaryId === id;
+        this.streams.lazy.drop(id);
         this.surfaces.destroy(id);
         if (wasPrimary) this.events.emit('primaryDestroyed', { id });
         return;
@@ -237,6 +254,30 @@ export class DisplayCore {
     }
   }
 
+  /**
+   * A draw op that touches pixels of stream frames still only on screen waits until they reached
+   * the surface (lazy-frames.ts): frames its box meets on the target (all of them when the op
+   * reads the target, COPY_BITS), and all frames of a surface it reads as an image.
+   */
+  private guard<T extends DisplayBase>(m: T, draw: (m: T) => MaybePromise<unknown>, readsTarget = false): MaybePromise<unknown> {
+    const lazy = this.streams.lazy;
+    if (lazy.idle) return draw(m);
+    const waits: Promise<void>[] = [];
+    const target = lazy.settle(m.surfaceId, readsTarget ? null : m.box);
+    if (target) waits.push(target);
+    for (const id of surfacesRead(m)) {
+      const p = lazy.settle(id, null);
+      if (p) waits.push(p);
+    }
+    if (!waits.length) return draw(m);
+    return Promise.all(waits).then(() => draw(m));
+  }
+
+  /** pending stream frames of every surface reach its pixels (before a screenshot or a repaint) */
+  settleFrames(): Promise<void> | undefined {
+    return this.streams.lazy.settleAll();
+  }
+
   private createSurface(c: Parameters<SurfaceStore['create']>[0]): void {
     const hadPrimary = this.surfaces.primaryId;
     const before = hadPrimary === null ? null : this.surfaces.get(hadPrimary);
@@ -249,6 +290,7 @@ export class DisplayCore {
   /** Drop all state (channel closed). */
   dispose(): void {
     this.streams.destroyAll();
+    this.streams.lazy.dropAll();
     this.surfaces.destroyAll();
   }
 }

@@ -11,15 +11,23 @@
  *  - damage: pixels of `s` inside `r` (surface coordinates, right/bottom exclusive, already
  *    clipped to the surface, never empty) may have changed. Called synchronously after each op;
  *    off-screen surfaces report damage too (a sink may ignore them).
+ *  - picture (optional): show a decoded stream frame (video/picture.ts) on screen now, before
+ *    its pixels reach the surface (lazy-frames.ts reads it back when something needs them).
+ *    `region` is where it shows (dest ∩ clip ∩ surface, surface coordinates); `dest` is where
+ *    the whole frame goes, scaled nearest, bottom row first when `bottomUp`. Damage reported
+ *    earlier must be presented first (draw order). false: not shown (an off-screen surface, or
+ *    no canvas), the caller reads the picture back and draws it in software.
  * The sink must not modify surface pixels.
  */
 import type { Rect } from '../protocol/display-types';
 import type { Surface } from './surface';
+import type { Picture } from './video/picture';
 
 export interface DrawSink {
   surfaceCreated(s: Surface, primary: boolean): void;
   surfaceDestroyed(id: number): void;
   damage(s: Surface, r: Rect): void;
+  picture?(s: Surface, p: Picture, dest: Rect, region: readonly Rect[], bottomUp: boolean): boolean;
 }
 
 /** A sink for Node: remembers the primary surface and counts damage. */

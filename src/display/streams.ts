@@ -9,6 +9,9 @@
  * overlay; with Timers too (the worker) decoded frames go through a FrameScheduler
  * (video/scheduler.ts) and are drawn when the multimedia clock reaches them (lip-sync), late
  * ones dropped. Without Timers (Node tests of the draw order) frames are drawn once decoded.
+ * A frame that is still a browser picture (video/picture.ts: WebCodecs, ImageDecoder) goes
+ * straight to the canvas through the sink and reaches the surface's pixels only when something
+ * needs them there (lazy-frames.ts).
  */
 import type { MmTime } from '../common/clock';
 import type { DecodedImage } from '../codecs/types';
@@ -17,6 +20,8 @@ import { ImageScaleMode, Ropd, VideoCodecType } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import type { JpegDecoder, MaybePromise } from './images';
 import { StreamVideo, type VideoDecoders } from './video/decoder';
+import { isPicture, type PictureDecoder, type StreamFrame } from './video/picture';
+import { LazyFrames, type PendingFrame } from './lazy-frames';
 import { StreamReporter, type ActivateReport } from './video/report';
 import { FrameScheduler, type Timers } from './video/scheduler';
 import type { StreamReport } from '../protocol/display';
@@ -25,6 +30,7 @@ import { drawRegion } from './ops/region';
 import { extents } from './draw';
 import type { DrawSink } from './sink';
 import type { SurfaceStore } from './surfaces';
+import type { Surface } from './surface';
 
 /** SPICE_MAX_NUM_STREAMS (the server uses at most 50) */
 export const MAX_STREAMS = 64;
@@ -61,8 +67,12 @@ export interface StreamState {
 interface HeldFrame {
   st: StreamState;
   dest: Rect;
-  img: DecodedImage;
+  img: StreamFrame;
 }
+
+const release = (f: StreamFrame | null) => {
+  if (f && isPicture(f)) f.close();
+};
 
 /** arrival timing of stream frames against the server's multimedia time */
 export interface StreamTiming {
@@ -104,6 +114,10 @@ export class Streams {
   decoded = 0;
   /** frames that did not decode (on the clock they are dropped, not fatal) */
   decodeErrors = 0;
+  /** M-JPEG frames as browser pictures (the worker's ImageDecoder); null: the JPEG decoder's pixels */
+  pictures: PictureDecoder | null = null;
+  /** frames on screen that have not reached their surface's pixels yet */
+  readonly lazy: LazyFrames;
 
   constructor(
     private readonly surfaces: SurfaceStore,
@@ -119,11 +133,13 @@ export class Streams {
       present: (_id, f) => this.present(f.st, f.dest, f.img),
       audio: () => this.audioDelay() !== null,
       drop: (_id, f, why) => {
+        release(f.img);
         if (why === 'discarded') return;
         this.dropped++;
         f.st.reporter?.drop();
       },
     }) : null;
+    this.lazy = new LazyFrames((s, f, img) => this.put(s, f, img), (s, r) => this.sink.damage(s, r), (s) => this.surfaces.get(s.id) === s);
   }
 
   get(id: number): StreamState | undefined {
@@ -222,17 +238,17 @@ export class Streams {
       this.decodeMs += clock.now() - t0;
       this.decoded++;
     };
-    let decoding: Promise<DecodedImage | null>;
+    let decoding: Promise<StreamFrame | null>;
     if (st.video) decoding = st.video.frame(d.data, d.mmTime * 1000);
     else {
-      const dec = this.jpeg;
+      const dec = this.pictures ?? this.jpeg;
       if (!dec) throw new SpiceProtocolError('unsupported', 'M-JPEG stream without a JPEG decoder');
-      decoding = dec(d.data).catch((e: unknown) => {
+      decoding = (dec(d.data) as Promise<StreamFrame>).catch((e: unknown) => {
         if (e instanceof SpiceProtocolError) throw e;
         throw new SpiceProtocolError('codec', `mjpeg frame: ${e instanceof Error ? e.message : String(e)}`);
       });
     }
-    const shown = (img: DecodedImage | null) => {
+    const shown = (img: StreamFrame | null) => {
       if (img) this.show(st, dest, img, d.mmTime);
       else {
         this.dropped++;
@@ -271,30 +287,43 @@ export class Streams {
   }
 
   /** a decoded frame: to the scheduler, or drawn now */
-  private show(st: StreamState, dest: Rect, img: DecodedImage, mmTime: number): void {
-    if (this.map.get(st.id) !== st) return; // destroyed while decoding
+  private show(st: StreamState, dest: Rect, img: StreamFrame, mmTime: number): void {
+    if (this.map.get(st.id) !== st) return release(img); // destroyed while decoding
     if (this.scheduler) this.scheduler.push(st.id, mmTime, { st, dest, img });
     else this.present(st, dest, img);
   }
 
-  private present(st: StreamState, dest: Rect, frame: DecodedImage): void {
-    if (this.map.get(st.id) !== st) return; // destroyed while decoding
+  private present(st: StreamState, dest: Rect, frame: StreamFrame): void {
+    if (this.map.get(st.id) !== st) return release(frame); // destroyed while decoding
     this.presented++;
     const s = this.surfaces.get(st.surfaceId);
-    if (!s || dest.right <= dest.left || dest.bottom <= dest.top) return;
+    if (!s || dest.right <= dest.left || dest.bottom <= dest.top) return release(frame);
+    if (isPicture(frame)) {
+      const region = drawRegion(s, dest, st.clip ?? [dest]);
+      if (!region.length) return release(frame);
+      const shown = this.sink.picture?.(s, frame, dest, region, !(st.flags & TOP_DOWN)) ?? false;
+      this.lazy.add({ surface: s, picture: frame, dest, clip: st.clip, flags: st.flags, region, shown });
+      return;
+    }
+    const e = this.put(s, { dest, clip: st.clip, flags: st.flags }, frame);
+    if (e) this.sink.damage(s, e);
+  }
+
+  /** a frame's pixels into its surface (spice-common's put_image, see the header); the damaged extents */
+  private put(s: Surface, f: Pick<PendingFrame, 'dest' | 'clip' | 'flags'>, frame: DecodedImage): Rect | null {
+    const dest = f.dest;
     let px = frame.pixels;
-    if (!(st.flags & TOP_DOWN)) {
+    if (!(f.flags & TOP_DOWN)) {
       // bottom-up stream: the decoded frame's first row is the bottom row
       const w = frame.width, h = frame.height;
       px = new Uint32Array(w * h);
       for (let y = 0; y < h; y++) px.set(frame.pixels.subarray((h - 1 - y) * w, (h - y) * w), y * w);
     }
     const src = { width: frame.width, height: frame.height, pixels: px };
-    const clip = st.clip ?? [dest];
+    const clip = f.clip ?? [dest];
     const srcArea = { top: 0, left: 0, bottom: frame.height, right: frame.width };
     drawCopy(s, dest, clip, src, true, srcArea, Ropd.OP_PUT, ImageScaleMode.NEAREST, null);
-    const e = extents(drawRegion(s, dest, clip));
-    if (e) this.sink.damage(s, e);
+    return extents(drawRegion(s, dest, clip));
   }
 
   private need(id: number): StreamState {

@@ -16,6 +16,7 @@ import type { Surface } from './surface';
 import type { DisplayStats, FromDisplayWorker, ToDisplayWorker, VideoTotals } from './worker-messages';
 import type { VideoDecoders } from './video/decoder';
 import type { Timers } from './video/scheduler';
+import type { PictureDecoder } from './video/picture';
 
 /** a DrawSink that shows each head of the primary surface on its own canvas */
 export interface HeadSink extends DrawSink {
@@ -26,6 +27,8 @@ export interface HeadSink extends DrawSink {
   attach(head: number, canvas: OffscreenCanvas): void;
   /** present pending damage now (before a screenshot) */
   flush(): void;
+  /** PNG of what head `head`'s canvas shows now, or null without a canvas */
+  canvasPng?(head: number): Promise<Blob> | null;
 }
 
 export interface DisplayWorkerEnv {
@@ -35,6 +38,8 @@ export interface DisplayWorkerEnv {
   /** the sink; `firstFrame` when pixels of a new primary were first presented */
   sink(events: { firstFrame(): void }): HeadSink;
   jpeg: JpegDecoder | null;
+  /** M-JPEG stream frames kept in the browser for the canvas (default: the JPEG decoder's pixels) */
+  mjpeg?: PictureDecoder;
   /** PNG of `rect` of a surface, alpha forced opaque */
   png(s: Surface, rect: HeadRect): Promise<Blob>;
   clock?: Clock;
@@ -106,15 +111,16 @@ export class DisplayWorkerCore {
         this.channel?.cancelMigration();
         return;
       case 'head':
-        this.sink?.attach(m.head, m.canvas);
-        return;
+        // the new canvas is painted from the surface: stream frames shown only on the other
+        // canvases must be in the surface first (lazy-frames.ts)
+        return this.afterFrames(() => this.sink?.attach(m.head, m.canvas));
       case 'mm-time':
         this.mm.sync(m.sync.mmTime, m.sync.at);
         this.audioDelayMs = m.audioDelayMs ?? null;
         this.channel?.core.streams.scheduler?.reschedule();
         return;
       case 'screenshot':
-        return this.screenshot(m.id, m.head);
+        return this.screenshot(m.id, m.head, m.shown ?? false);
       case 'stats':
         this.env.post({ type: 'stats', id: m.id, stats: this.stats() });
         return;
@@ -178,6 +184,7 @@ export class DisplayWorkerCore {
     });
     this.channel = ch;
     ch.core.streams.audioDelay = () => this.audioDelayMs;
+    ch.core.streams.pictures = this.env.mjpeg ?? null;
     // events carry the generation their channel was opened (or last relinked) for
     const live = () => this.channel === ch;
     ch.ev.on('ready', () => live() && post({ type: 'ready', gen: this.gen }));
@@ -202,19 +209,37 @@ export class DisplayWorkerCore {
     const heads = headsOf(ch.core.primary, ch.core.monitors);
     if (!force && sameHeads(heads, this.heads)) return;
     this.heads = heads;
-    this.sink!.setHeads(heads);
+    const sink = this.sink!;
+    this.afterFrames(() => sink.setHeads(heads));
     this.env.post({ type: 'heads', gen: this.gen, heads });
   }
 
-  private screenshot(id: number, head: number): void {
+  private screenshot(id: number, head: number, shown: boolean): void {
     const s = this.sink?.primary;
     const rect = this.heads.find((h) => h.head === head);
     if (!s || !rect) {
       this.env.post({ type: 'screenshot', id, blob: null, error: s ? `no head ${head}` : 'no primary surface yet' });
       return;
     }
-    this.sink!.flush();
-    this.env.png(s, rect).then(
+    this.afterFrames(() => this.png(id, s, rect, shown));
+  }
+
+  /** run `fn` once stream frames shown only on the canvas reached their surface (lazy-frames.ts) */
+  private afterFrames(fn: () => void): void {
+    const p = this.channel?.core.settleFrames();
+    if (p) p.then(fn, fn);
+    else fn();
+  }
+
+  private png(id: number, s: Surface, rect: HeadRect, shown: boolean): void {
+    const sink = this.sink!;
+    sink.flush();
+    const p = shown ? sink.canvasPng?.(rect.head) : this.env.png(s, rect);
+    if (!p) {
+      this.env.post({ type: 'screenshot', id, blob: null, error: `no canvas for head ${rect.head}` });
+      return;
+    }
+    p.then(
       (blob) => this.env.post({ type: 'screenshot', id, blob }),
       (err: unknown) => this.env.post({ type: 'screenshot', id, blob: null, error: String(err) }),
     );
@@ -263,6 +288,8 @@ export class DisplayWorkerCore {
       pending: sch?.stats.pending ?? 0,
       offset: sch?.offsetPercentiles() ?? null,
       audioDelayMs: this.audioDelayMs,
+      readBack: st?.lazy.readBack ?? 0,
+      superseded: st?.lazy.superseded ?? 0,
     };
   }
 }

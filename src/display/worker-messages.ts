@@ -56,7 +56,8 @@ export type ToDisplayWorker =
    */
   | { type: 'mm-time'; sync: MmSync; audioDelayMs?: number }
   /** encode head `head`'s exact pixels (no scaling, no cursor) as PNG */
-  | { type: 'screenshot'; id: number; head: number }
+  /** shown: what the head's canvas shows (stream frames as the browser drew them) instead of the exact surface */
+  | { type: 'screenshot'; id: number; head: number; shown?: boolean }
   /** counters for diagnostics and tests: messages and image types received so far */
   | { type: 'stats'; id: number }
   | { type: 'close' };
@@ -99,6 +100,9 @@ export interface VideoTotals {
   offset: { p50: number; p95: number; n: number } | null;
   /** the audio delay the stream reports carry, null without audio */
   audioDelayMs: number | null;
+  /** frames drawn straight to the canvas and later read back into the surface, and those replaced unread (lazy-frames.ts) */
+  readBack?: number;
+  superseded?: number;
 }
 
 export type FromDisplayWorker =

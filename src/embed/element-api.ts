@@ -60,9 +60,9 @@ export abstract class ClientElementBase extends LitElement {
     return this.client?.viewZoom ?? { scale: 1, x: 0, y: 0 };
   }
 
-  /** PNG Blob of monitor `index`'s exact pixels (no scaling, no cursor) */
-  screenshot(index = 0): Promise<Blob> {
-    return this.client ? this.client.screenshot(index) : Promise.reject(new Error('not connected'));
+  /** PNG Blob of monitor `index`'s exact pixels (no scaling, no cursor); `{ shown: true }`: what its canvas shows */
+  screenshot(index = 0, options: { shown?: boolean } = {}): Promise<Blob> {
+    return this.client ? this.client.screenshot(index, options) : Promise.reject(new Error('not connected'));
   }
 
   /** counters of monitor `index`'s display channel: messages and image types received */

@@ -400,9 +400,13 @@ export class SpiceClient extends EventTarget {
     this.#sound.muted = v;
   }
 
-  /** PNG of monitor `index`'s exact pixels (no scaling, no cursor); monitors ordered by channel, head */
-  screenshot(index = 0): Promise<Blob> {
-    return this.#display ? this.#display.screenshot(index) : Promise.reject(new Error('not connected'));
+  /**
+   * PNG of monitor `index`'s exact pixels (no scaling, no cursor); monitors ordered by channel,
+   * head. `{ shown: true }`: what its canvas shows instead, video frames as the browser decoded
+   * and drew them (the exact pixels hold the same frames read back the same way)
+   */
+  screenshot(index = 0, options: { shown?: boolean } = {}): Promise<Blob> {
+    return this.#display ? this.#display.screenshot(index, options.shown ?? false) : Promise.reject(new Error('not connected'));
   }
 
   /** counters of monitor `index`'s display channel: messages and image types received, stream timing */

@@ -105,9 +105,9 @@ export class DisplayClient {
     this.post(audioDelayMs === undefined ? { type: 'mm-time', sync: point } : { type: 'mm-time', sync: point, audioDelayMs });
   }
 
-  /** PNG of head `head`'s exact pixels */
-  screenshot(head = 0): Promise<Blob> {
-    return this.request<Blob>((id) => ({ type: 'screenshot', id, head }));
+  /** PNG of head `head`'s exact pixels, or (shown) of what its canvas shows */
+  screenshot(head = 0, shown = false): Promise<Blob> {
+    return this.request<Blob>((id) => ({ type: 'screenshot', id, head, ...(shown ? { shown } : {}) }));
   }
 
   stats(): Promise<DisplayStats> {

@@ -121,11 +121,11 @@ export class DisplayFeature implements SessionFeature {
     return out;
   }
 
-  screenshot(index = 0): Promise<Blob> {
+  screenshot(index = 0, shown = false): Promise<Blob> {
     const m = this.monitors[index];
     const c = m && this.clients.get(m.channelId);
     if (!m || !c) return Promise.reject(new Error(`no monitor ${index}`));
-    return c.screenshot(m.head);
+    return c.screenshot(m.head, shown);
   }
 
   stats(index = 0): Promise<DisplayStats> {

@@ -1,6 +1,7 @@
 /**
  * The video decoder seam of the display worker: a stream's frames go in (bytes, key or not),
- * pixels come out in our surface format (codecs/types.ts DecodedImage), in decode order. The
+ * frames come out in decode order: browser pictures (./picture.ts, the worker's VideoFrames) or
+ * pixels in our surface format (codecs/types.ts DecodedImage, a Node test's fake). The
  * worker gives WebCodecs VideoDecoder (./webcodecs.ts); Node tests give a fake. M-JPEG stays on
  * the JPEG path (images.ts JpegDecoder) and never comes here.
  *
@@ -9,12 +10,12 @@
  * stream: the decoder is replaced and frames are dropped until the next key frame, which the
  * server's encoder sends periodically and after a stream reset.
  */
-import type { DecodedImage } from '../../codecs/types';
 import { isKeyFrame } from './keyframe';
+import type { StreamFrame } from './picture';
 
 export interface FrameDecoder {
   /** decode one frame; resolves with its pixels, rejects when the decoder failed */
-  decode(data: Uint8Array, key: boolean, timestampUs: number): Promise<DecodedImage>;
+  decode(data: Uint8Array, key: boolean, timestampUs: number): Promise<StreamFrame>;
   close(): void;
 }
 
@@ -44,7 +45,7 @@ export class StreamVideo {
   ) {}
 
   /** the frame's pixels, or null when it cannot be shown (waiting for a key frame, decoder failed) */
-  async frame(data: Uint8Array, timestampUs: number): Promise<DecodedImage | null> {
+  async frame(data: Uint8Array, timestampUs: number): Promise<StreamFrame | null> {
     const key = isKeyFrame(this.codecType, data);
     if (this.needKey && !key) {
       this.stats.skipped++;

@@ -4,12 +4,12 @@
  * worker does it before its display channel links, so only codecs this browser decodes are
  * advertised (spice-protocol.md §5.7 caps CODEC_VP8 / CODEC_H264 / CODEC_VP9).
  *
- * A decoded VideoFrame becomes surface pixels (R,G,B,A bytes, codecs/types.ts) through a 2D
- * OffscreenCanvas (drawImage + getImageData): the browser does the YUV→RGB conversion, and the
- * frame then goes through the same clipped, scaled put as an M-JPEG frame, in server order with
- * the other draw ops (streams.ts), so screenshots stay exact outside streams.
+ * A decoded VideoFrame comes out as a Picture (./browser-picture.ts): the worker's canvas draws
+ * it as it is (the browser converts YUV to RGB), and its pixels reach the surface only when a
+ * later op, a screenshot or a repaint needs them (../lazy-frames.ts), through the same clipped,
+ * scaled put as an M-JPEG frame, so screenshots stay exact outside streams.
  */
-import type { DecodedImage } from '../../codecs/types';
+import { browserPicture } from './browser-picture';
 import { VideoCodecType } from '../../protocol/enums';
 import type { FrameDecoder, VideoDecoders } from './decoder';
 import { WEBCODECS_CODEC } from './keyframe';
@@ -37,8 +37,6 @@ export async function probeVideoDecoders(): Promise<VideoDecoders | null> {
 
 function webCodecsDecoder(type: number): FrameDecoder {
   const pending: Array<{ resolve: (f: VideoFrame) => void; reject: (e: Error) => void }> = [];
-  let canvas: OffscreenCanvas | null = null;
-  let ctx: OffscreenCanvasRenderingContext2D | null = null;
   const failAll = (e: Error): void => {
     for (const p of pending.splice(0)) p.reject(e);
   };
@@ -52,20 +50,6 @@ function webCodecsDecoder(type: number): FrameDecoder {
     error: (e) => failAll(new Error(e.message)),
   });
   dec.configure({ codec: WEBCODECS_CODEC[type]!, optimizeForLatency: true });
-  const toPixels = (f: VideoFrame): DecodedImage => {
-    const w = f.displayWidth, h = f.displayHeight;
-    if (!canvas || canvas.width !== w || canvas.height !== h) {
-      canvas = new OffscreenCanvas(w, h);
-      ctx = canvas.getContext('2d', { willReadFrequently: true });
-    }
-    try {
-      ctx!.drawImage(f, 0, 0);
-    } finally {
-      f.close();
-    }
-    const data = ctx!.getImageData(0, 0, w, h).data;
-    return { width: w, height: h, pixels: new Uint32Array(data.buffer, data.byteOffset, w * h), hasAlpha: false };
-  };
   return {
     decode(data, key, timestampUs) {
       if (dec.state !== 'configured') return Promise.reject(new Error(`decoder ${dec.state}`));
@@ -87,7 +71,7 @@ function webCodecsDecoder(type: number): FrameDecoder {
         } catch (e) {
           failAll(e instanceof Error ? e : new Error(String(e)));
         }
-      }).then(toPixels);
+      }).then(browserPicture);
     },
     close() {
       failAll(new Error('closed'));

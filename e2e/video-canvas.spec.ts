@@ -1,0 +1,94 @@
+// Issue 8, the video fast path: decoded stream frames go straight to the monitor's canvas
+// (src/display/lazy-frames.ts) and reach the exact surface only when something needs them.
+// What the canvas shows while a stream plays must be the server's picture: a still picture
+// streamed at 30 fps (videotestsrc redraws the same bars; the server streams by redraw rate,
+// not content) is compared, as the canvas shows it, against the X framebuffer while the stream
+// is running: within the lossy bound inside the video, exactly outside it. The screenshot that
+// reads the surface (which settles pending frames first) must agree with it.
+import { test, expect } from './harness/index';
+import { clientScreenshot, openClient, startClientProxy } from './harness/client';
+import { grabFramebuffer } from '../scripts/lib/truth.mjs';
+import { startVideo, videoTotals } from './harness/video';
+import type { Page } from '@playwright/test';
+
+const W = 320, H = 240;
+/**
+ * mean absolute difference per channel inside the video that a lossy stream may leave while it
+ * plays (rate control lowers the quality; measured: M-JPEG 6.9, VP8 12.2 on these bars; a frame
+ * drawn upside down or misplaced on them differs by far more)
+ */
+const LOSSY_MEAN_BOUND = 20;
+
+const activeStreams = (page: Page): Promise<number> =>
+  page.evaluate(async () => (await (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ streams: { active: number } }> }).displayStats(0)).streams.active);
+
+type Shot = { width: number; height: number; rgba: Buffer };
+function compare(a: Shot, b: Shot): { outside: number; mean: number; max: number } {
+  let outside = 0, sum = 0, n = 0, max = 0;
+  for (let y = 0; y < b.height; y++) {
+    for (let x = 0; x < b.width; x++) {
+      const i = (y * b.width + x) * 4;
+      const inVideo = x < W && y < H;
+      for (let c = 0; c < 3; c++) {
+        const d = Math.abs(a.rgba[i + c]! - b.rgba[i + c]!);
+        if (inVideo) {
+          sum += d;
+          n++;
+          max = Math.max(max, d);
+        } else if (d) outside++;
+      }
+    }
+  }
+  return { outside, mean: sum / n, max };
+}
+
+function flipVideo(a: Shot): Shot {
+  const rgba = Buffer.from(a.rgba);
+  for (let y = 0; y < H; y++) a.rgba.copy(rgba, y * a.width * 4, (H - 1 - y) * a.width * 4, ((H - 1 - y) * a.width + W) * 4);
+  return { ...a, rgba };
+}
+
+for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'VP8']] as const) {
+  test.describe(codecs, () => {
+    test.use({ xspiceOptions: { streamingVideo: 'all', videoCodecs: codecs, imageCompression: 'lz', geometry: '800x600' } });
+
+    test(`${codecs}: while the stream plays, the canvas shows the server's picture`, async ({ page, xspice }) => {
+      test.setTimeout(90_000);
+      const proxy = await startClientProxy(xspice);
+      const video = startVideo(xspice, { width: W, height: H, speed: 0 });
+      try {
+        await openClient(page, proxy.url);
+        await expect.poll(async () => (await videoTotals(page)).codec, { timeout: 30_000 }).toBe(expected);
+        const t0 = await videoTotals(page);
+        await expect.poll(async () => (await videoTotals(page)).presented - t0.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
+        // the frames went the fast path: most were replaced on the canvas without a readback
+        expect((await videoTotals(page)).superseded ?? 0).toBeGreaterThan(0);
+        const truth = await grabFramebuffer(xspice);
+        // the bound can fail: the same picture drawn upside down inside the video breaks it
+        const control = compare(flipVideo(truth), truth);
+        console.log(`[${codecs}] control, the video upside down: inside mean ${control.mean.toFixed(2)}`);
+        expect(control.mean).toBeGreaterThan(LOSSY_MEAN_BOUND);
+        // three comparisons while the stream keeps running (frames presented before and after)
+        for (let k = 0; k < 3; k++) {
+          const before = await videoTotals(page);
+          expect(await activeStreams(page)).toBeGreaterThan(0);
+          const shown = await clientScreenshot(page, 0, true);
+          const exact = await clientScreenshot(page, 0);
+          await expect.poll(async () => (await videoTotals(page)).presented, { timeout: 10_000 }).toBeGreaterThan(before.presented);
+          expect([shown.width, shown.height]).toEqual([truth.width, truth.height]);
+          const s = compare(shown, truth), e = compare(exact, truth), se = compare(shown, exact);
+          console.log(`[${codecs}] canvas vs server: outside ${s.outside}, inside mean ${s.mean.toFixed(2)} max ${s.max}; surface vs server: outside ${e.outside}, inside mean ${e.mean.toFixed(2)}; canvas vs surface inside mean ${se.mean.toFixed(2)}`);
+          expect(s.outside).toBe(0);
+          expect(s.mean).toBeLessThanOrEqual(LOSSY_MEAN_BOUND);
+          expect(e.outside).toBe(0);
+          expect(e.mean).toBeLessThanOrEqual(LOSSY_MEAN_BOUND);
+        }
+        const t1 = await videoTotals(page);
+        console.log(`[${codecs}] ${t1.presented - t0.presented} frames presented; ${t1.superseded} replaced on the canvas unread, ${t1.readBack} read back into the surface`);
+      } finally {
+        await video.stop();
+        await proxy.close();
+      }
+    });
+  });
+}
