@@ -5,6 +5,7 @@
 // not content) is compared, as the canvas shows it, against the X framebuffer while the stream
 // is running: within the lossy bound inside the video, exactly outside it. The screenshot that
 // reads the surface (which settles pending frames first) must agree with it.
+import { chromium } from '@playwright/test';
 import { test, expect } from './harness/index';
 import { clientScreenshot, openClient, startClientProxy } from './harness/client';
 import { grabFramebuffer } from '../scripts/lib/truth.mjs';
@@ -48,16 +49,29 @@ function flipVideo(a: Shot): Shot {
   return { ...a, rgba };
 }
 
-for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'VP8']] as const) {
-  test.describe(codecs, () => {
+/** a host name that resolves to 127.0.0.1 in that browser only: plain http there is not a secure context */
+const INSECURE_HOST = 'spice-web.insecure.test';
+
+for (const [codecs, expected, insecure] of [['spice:mjpeg', 'MJPEG', false], ['gstreamer:vp8', 'VP8', false], ['spice:mjpeg', 'MJPEG', true]] as const) {
+  test.describe(`${codecs}${insecure ? ' (insecure context)' : ''}`, () => {
     test.use({ xspiceOptions: { streamingVideo: 'all', videoCodecs: codecs, imageCompression: 'lz', geometry: '800x600' } });
 
-    test(`${codecs}: while the stream plays, the canvas shows the server's picture`, async ({ page, xspice }) => {
+    const what = insecure ? 'without ImageDecoder (frames as ImageBitmaps)' : 'while the stream plays';
+    test(`${codecs}: ${what}, the canvas shows the server's picture`, async ({ page: securePage, xspice }, info) => {
       test.setTimeout(90_000);
       const proxy = await startClientProxy(xspice);
       const video = startVideo(xspice, { width: W, height: H, speed: 0 });
+      const launch = info.project.use.launchOptions ?? {};
+      const browser = insecure ? await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] }) : null;
+      const page = browser ? await browser.newPage() : securePage;
       try {
-        await openClient(page, proxy.url);
+        if (insecure) {
+          const url = new URL(proxy.url);
+          url.hostname = INSECURE_HOST;
+          await openClient(page, url.href);
+          // the premise: no WebCodecs, so M-JPEG frames come from createImageBitmap
+          expect(await page.evaluate(() => ({ secure: isSecureContext, imageDecoder: typeof (globalThis as { ImageDecoder?: unknown }).ImageDecoder }))).toEqual({ secure: false, imageDecoder: 'undefined' });
+        } else await openClient(page, proxy.url);
         await expect.poll(async () => (await videoTotals(page)).codec, { timeout: 30_000 }).toBe(expected);
         const t0 = await videoTotals(page);
         await expect.poll(async () => (await videoTotals(page)).presented - t0.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
@@ -66,7 +80,7 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
         const truth = await grabFramebuffer(xspice);
         // the bound can fail: the same picture drawn upside down inside the video breaks it
         const control = compare(flipVideo(truth), truth);
-        console.log(`[${codecs}] control, the video upside down: inside mean ${control.mean.toFixed(2)}`);
+        console.log(`[${codecs}${insecure ? ' insecure' : ''}] control, the video upside down: inside mean ${control.mean.toFixed(2)}`);
         expect(control.mean).toBeGreaterThan(LOSSY_MEAN_BOUND);
         // three comparisons while the stream keeps running (frames presented before and after)
         for (let k = 0; k < 3; k++) {
@@ -77,15 +91,16 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
           await expect.poll(async () => (await videoTotals(page)).presented, { timeout: 10_000 }).toBeGreaterThan(before.presented);
           expect([shown.width, shown.height]).toEqual([truth.width, truth.height]);
           const s = compare(shown, truth), e = compare(exact, truth), se = compare(shown, exact);
-          console.log(`[${codecs}] canvas vs server: outside ${s.outside}, inside mean ${s.mean.toFixed(2)} max ${s.max}; surface vs server: outside ${e.outside}, inside mean ${e.mean.toFixed(2)}; canvas vs surface inside mean ${se.mean.toFixed(2)}`);
+          console.log(`[${codecs}${insecure ? ' insecure' : ''}] canvas vs server: outside ${s.outside}, inside mean ${s.mean.toFixed(2)} max ${s.max}; surface vs server: outside ${e.outside}, inside mean ${e.mean.toFixed(2)}; canvas vs surface inside mean ${se.mean.toFixed(2)}`);
           expect(s.outside).toBe(0);
           expect(s.mean).toBeLessThanOrEqual(LOSSY_MEAN_BOUND);
           expect(e.outside).toBe(0);
           expect(e.mean).toBeLessThanOrEqual(LOSSY_MEAN_BOUND);
         }
         const t1 = await videoTotals(page);
-        console.log(`[${codecs}] ${t1.presented - t0.presented} frames presented; ${t1.superseded} replaced on the canvas unread, ${t1.readBack} read back into the surface`);
+        console.log(`[${codecs}${insecure ? ' insecure' : ''}] ${t1.presented - t0.presented} frames presented; ${t1.superseded} replaced on the canvas unread, ${t1.readBack} read back into the surface`);
       } finally {
+        await browser?.close();
         await video.stop();
         await proxy.close();
       }
