@@ -14,7 +14,11 @@ import type { Surface } from '../src/display/surface';
 import type { Rect } from '../src/protocol/display-types';
 import type { Picture } from '../src/display/video/picture';
 
-/** above this many pending rects, present their bounding box instead */
+/**
+ * at this many pending rects, present them now. Not their bounding box: it could cover a video
+ * frame that is on the canvas but not yet in the surface (lazy-frames.ts), and repaint it with
+ * the surface's older pixels.
+ */
 const MAX_RECTS = 32;
 
 interface HeadCanvas {
@@ -78,7 +82,10 @@ export class CanvasSink implements HeadSink {
     if (s !== this.primary) return;
     if (r.right <= r.left || r.bottom <= r.top) return;
     this.dirty.push(r);
-    if (this.dirty.length > MAX_RECTS) this.dirty = [bounds(this.dirty)];
+    if (this.dirty.length >= MAX_RECTS) {
+      this.flush();
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       schedule(() => this.flush());
@@ -146,17 +153,6 @@ export class CanvasSink implements HeadSink {
       this.onFirstFrame();
     }
   }
-}
-
-function bounds(rs: Rect[]): Rect {
-  const b = { ...rs[0]! };
-  for (const r of rs) {
-    b.top = Math.min(b.top, r.top);
-    b.left = Math.min(b.left, r.left);
-    b.bottom = Math.max(b.bottom, r.bottom);
-    b.right = Math.max(b.right, r.right);
-  }
-  return b;
 }
 
 function schedule(fn: () => void): void {
