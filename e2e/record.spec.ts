@@ -15,7 +15,7 @@ import { Scenario, startTestServer } from './harness/test-server.mjs';
 import { openClient, startClientProxy, statusText } from './harness/client';
 import { baseLaunch } from './harness/audio-page';
 import { burstTone, type WireMessage } from './harness/record-wire';
-import { attachServerLog, fakeDeviceInPage, finish, mic, start } from './harness/record-page';
+import { attachServerLog, fakeDeviceInPage, finish, keepLog, mic, start, startAllowed, stopRecording } from './harness/record-page';
 
 const FAKE_DEVICE = '--use-fake-device-for-media-stream';
 const S2C_START = 101, S2C_STOP = 102;
@@ -69,8 +69,7 @@ test.describe('microphone with the fake capture device', () => {
         // ~4 s of sound: about 8 beeps
         await expect.poll(async () => (await mic(page))?.frames ?? 0, { timeout: 30_000 }).toBeGreaterThan(4 * m.recordRate);
 
-        const got = await s.server.recordStop();
-        await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+        const got = await stopRecording(page, s.server);
         await expect(prompt).toBeHidden();
         const atStop = (await mic(page))!;
 
@@ -109,17 +108,14 @@ test.describe('microphone with the fake capture device', () => {
     test.setTimeout(120_000);
     const s = await start(page, 48000, '?mic-processing=0');
     try {
-      await s.server.recordStart();
-      await page.locator('.spice-mic [data-action=allow]').click({ timeout: 20_000 });
+      await startAllowed(page, s.server);
       await expect.poll(async () => (await mic(page))?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(50);
-      await s.server.recordStop();
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      await stopRecording(page, s.server);
       const first = (await mic(page))!.packets;
       await s.server.recordStart();
       await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('recording');
       await expect.poll(async () => (await mic(page))?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(first + 50);
-      await s.server.recordStop();
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      await stopRecording(page, s.server);
       const total = (await mic(page))!.packets;
       const wire = await finish(page, s);
       const start2 = idx(wire, S2C_START, 1);
@@ -148,8 +144,7 @@ test.describe('microphone with the fake capture device', () => {
       expect((await mic(page))!.packets).toBe(0);
       await prompt.locator('[data-action=allow]').click();
       await expect.poll(async () => (await mic(page))?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(20);
-      await s.server.recordStop();
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      await stopRecording(page, s.server);
       const total = (await mic(page))!.packets;
       const wire = await finish(page, s);
       expect(audioOut(wire).filter((x) => x.type === C2S_DATA).length).toBe(total);
@@ -172,17 +167,13 @@ test.describe('microphone volume and mute from the server', () => {
       const before = (await mic(page))!.frames;
       await s.server.recordStart();
       await expect.poll(async () => (await mic(page))?.frames ?? 0, { timeout: 20_000 }).toBeGreaterThan(before + 48000);
-      const got = await s.server.recordStop();
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      const got = await stopRecording(page, s.server);
       expect(got.frames).toBeGreaterThan(24000);
       return got.left.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     };
     try {
-      await s.server.recordStart();
-      await page.locator('.spice-mic [data-action=allow]').click({ timeout: 20_000 });
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('recording');
-      await s.server.recordStop();
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      await startAllowed(page, s.server);
+      await stopRecording(page, s.server);
       const full = await record();
       await s.server.recordVolume(32768, 32768);
       await expect.poll(async () => (await volume()).volume, { timeout: 10_000 }).toEqual([32768 / 65535, 32768 / 65535]);
@@ -207,6 +198,7 @@ test.describe('microphone blocked by the browser', () => {
   test('the refusal is shown to the user and reported as permissionDenied; nothing is sent', async ({ page, browser }) => {
     test.setTimeout(120_000);
     const server = await startTestServer(new Scenario(64, 48), { recordRate: 48000 });
+    keepLog(server);
     const recDir = mkdtempSync(path.join(os.tmpdir(), 'spice-web-rec-'));
     const proxy = await startClientProxy(server, { recordDir: recDir });
     const s = { server, proxy, recDir };
@@ -233,8 +225,7 @@ test.describe('microphone blocked by the browser', () => {
       expect(errors).toContainEqual(expect.objectContaining({ type: 'mediaError', details: 'permissionDenied', channel: { channelType: 6, channelId: 0 } }));
       await expect.poll(() => statusText(page)).toContain('microphone');
       console.log(`[record denied] prompt: "${await prompt.textContent()}"; status: "${await statusText(page)}"`);
-      await server.recordStop();
-      await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+      await stopRecording(page, server);
       const wire = await finish(page, s);
       expect(audioOut(wire)).toEqual([]);
     } finally {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect } from './fixtures';
-import { Scenario, startTestServer, type TestServer } from './test-server.mjs';
+import { Scenario, startTestServer, type Recording, type TestServer } from './test-server.mjs';
 import { openClient, startClientProxy, type ProxyHandle } from './client';
 import { recordChannelMessages, type WireMessage } from './record-wire';
 
@@ -39,18 +39,31 @@ export async function fakeDeviceInPage(page: Page, seconds: number): Promise<{ r
 
 export type Started = { server: TestServer; proxy: ProxyHandle; recDir: string };
 
-/** the last test server start() made: its log goes with a failed test (an intermittent server exit is being chased) */
+/** the test's server (start() or keepLog()): its log goes with a failed test */
 let lastServer: TestServer | null = null;
 
-/** attach the test server's log to a test that did not pass */
+/** the log of `server` goes with the test if it fails (start() does this for its own server) */
+export function keepLog(server: TestServer): void {
+  lastServer = server;
+}
+
+/**
+ * A test that did not pass keeps the test server's log (commands and output, timed, and how the
+ * server ended if it did): attached whole, and its last lines printed, because the list reporter
+ * shows only the first 300 characters of an attachment and CI keeps only the console.
+ */
 export async function attachServerLog(info: TestInfo): Promise<void> {
-  if (lastServer && info.status !== info.expectedStatus) await info.attach('test-server.log', { body: lastServer.logs(), contentType: 'text/plain' });
+  if (lastServer && info.status !== info.expectedStatus) {
+    const log = lastServer.logs();
+    await info.attach('test-server.log', { body: log, contentType: 'text/plain' });
+    console.log(`[test-server log, last 80 lines, for "${info.title}"]\n${log.trimEnd().split('\n').slice(-80).join('\n')}`);
+  }
   lastServer = null;
 }
 
 export async function start(page: Page, recordRate: number, query: string): Promise<Started> {
   const server = await startTestServer(new Scenario(64, 48), { recordRate });
-  lastServer = server;
+  keepLog(server);
   const recDir = mkdtempSync(path.join(os.tmpdir(), 'spice-web-rec-'));
   const proxy = await startClientProxy(server, { recordDir: recDir });
   await openClient(page, `${proxy.url}${query}`);
@@ -58,6 +71,20 @@ export async function start(page: Page, recordRate: number, query: string): Prom
   // the record channel is linked on the client's side too
   await expect.poll(async () => (await page.evaluate(() => (document.querySelector('spice-client') as unknown as { channels: Array<{ channelType: number; state: string }> }).channels)).some((c) => c.channelType === 6 && c.state === 'ready'), { timeout: 20_000 }).toBe(true);
   return { server, proxy, recDir };
+}
+
+/** RECORD_START and the user's Allow in our prompt (a real click); resolves once the client records */
+export async function startAllowed(page: Page, server: TestServer): Promise<void> {
+  await server.recordStart();
+  await page.locator('.spice-mic [data-action=allow]').click({ timeout: 20_000 });
+  await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('recording');
+}
+
+/** RECORD_STOP; resolves with what the server stored once the client is idle again */
+export async function stopRecording(page: Page, server: TestServer): Promise<Recording> {
+  const got = await server.recordStop();
+  await expect.poll(async () => (await mic(page))?.state, { timeout: 20_000 }).toBe('idle');
+  return got;
 }
 
 /** end the page's session and the proxy (its recordings are complete then) and read the record channel's wire */

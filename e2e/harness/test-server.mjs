@@ -544,6 +544,9 @@ export async function buildTestServer() {
  * @typedef {{ frames: number, rate: number, left: Int16Array, right: Int16Array }} Recording
  */
 
+/** wall-clock time of day with milliseconds, for the log */
+const stamp = () => new Date().toISOString().slice(11, 23);
+
 /**
  * Start the test server on 127.0.0.1 with `scenario` loaded (nothing is drawn before play()).
  * @param {Scenario} scenario
@@ -566,10 +569,23 @@ export async function startTestServer(scenario, opts = {}) {
     const proc = startProcess(exe, args, { name: 'test-server', stdio: ['pipe', 'pipe', 'pipe'] });
     out = '';
     log = `$ ${exe} ${args.join(' ')}\n`;
-    proc.child.stdout?.on('data', (d) => { out += d; log += d; });
-    proc.child.stderr?.on('data', (d) => { log += d; });
+    // the log: what the server printed (stdout and stderr), each line with the time it arrived
+    let lineStart = true;
+    const addLog = (/** @type {string} */ text) => {
+      const t = `[${stamp()}] `;
+      log += (lineStart ? t : '') + text.replace(/\n(?=[^]*[^\n])/g, `\n${t}`);
+      lineStart = text.endsWith('\n');
+    };
+    proc.child.stdout?.on('data', (d) => { out += d; addLog(String(d)); });
+    proc.child.stderr?.on('data', (d) => { addLog(String(d)); });
     let exited = false;
-    proc.exited.then(() => { exited = true; });
+    let stopping = false;
+    // how it ended goes into the log: a signal (SIGABRT after a spice_assert, whose message is on
+    // stderr above) or an exit code, and whether the harness had asked it to quit
+    proc.exited.then(({ code, signal }) => {
+      exited = true;
+      addLog(`${lineStart ? '' : '\n'}test server exited: ${signal ? `signal ${signal}` : `code ${code}`}${stopping ? ' (after quit)' : ' (not asked to)'}\n`);
+    });
     const ok = await waitFor(() => {
       if (exited) throw Object.assign(new Error(`test server exited:\n${log}`), { fatal: true });
       return out.includes(`listening ${port}`);
@@ -578,7 +594,8 @@ export async function startTestServer(scenario, opts = {}) {
       throw e;
     });
     if (!ok) { await proc.stop(1000); continue; }
-    const send = (/** @type {string} */ l) => proc.child.stdin?.write(`${l}\n`);
+    // every command goes into the log too, timed, so a log shows what the server was doing when it failed
+    const send = (/** @type {string} */ l) => { addLog(`${lineStart ? '' : '\n'}> ${l}\n`); return proc.child.stdin?.write(`${l}\n`); };
     let dumps = 0;
     let recordings = 0;
     /** wait for a status line after `mark` in stdout; a line starting `fail` throws */
@@ -663,6 +680,7 @@ export async function startTestServer(scenario, opts = {}) {
       },
       logs: () => log,
       async stop() {
+        stopping = true;
         send('quit');
         const t = setTimeout(() => { void proc.stop(1000); }, 2000);
         await proc.exited;

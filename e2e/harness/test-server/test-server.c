@@ -32,7 +32,9 @@
  *                   prints "record-stopped SAMPLES" (stereo frames stored in that recording)
  *   record-volume L R / record-mute 0|1   RECORD_VOLUME / RECORD_MUTE
  *   quit            exit
- * and status lines on stdout: "listening PORT", "client-present 0|1", "played", "dumped",
+ * Each command is applied only after the library has written what it had queued (see
+ * flush_queued_output: otherwise a sound command can be lost inside the library).
+ * Status lines on stdout: "listening PORT", "client-present 0|1", "played", "dumped",
  * "channel EVENT TYPE ID" (SPICE_CHANNEL_EVENT_* for every channel a client links).
  *
  * The event loop is our own small poll() loop (SpiceCoreInterface: timers and fd watches).
@@ -408,6 +410,50 @@ static void handle_line(char *l)
     }
 }
 
+/*
+ * Before a command, let the library write what it has queued. Why: the sound channels
+ * (spice-server's server/sound.cpp, snd_send()) queue RECORD_START, STOP, VOLUME and MUTE on a
+ * channel client only when its pipe is empty. If another item waits there, the command's bit is
+ * set but nothing is queued, and nothing sends it later: the client never hears that RECORD_START
+ * (no prompt, no sound; about one record e2e test in 30 under load, the PINGs on the wire and no
+ * START). Such an item is the pair of latency PINGs the library's ping timer adds without sending
+ * them, 100 ms after a channel links (RedChannelClient::push_ping: pipe_add_type, no push); they
+ * leave on the next WRITE event. The harness sends record-start right after the record channel
+ * links, so when that timer ran at the end of one loop turn and the command is read in the next,
+ * before the watches are served, the command is lost. The library asks for WRITE on a
+ * connection's watch while it has output queued (or half sent), so we serve those watches first.
+ */
+static void flush_queued_output(void)
+{
+    for (int round = 0; round < 16; round++) {
+        struct pollfd pfd[MAX_WATCHES];
+        struct SpiceWatch *pw[MAX_WATCHES];
+        int n = 0;
+        for (int i = 0; i < MAX_WATCHES; i++) {
+            if (watches[i].used && (watches[i].mask & SPICE_WATCH_EVENT_WRITE)) {
+                pfd[n] = (struct pollfd){ .fd = watches[i].fd, .events = POLLOUT };
+                pw[n++] = &watches[i];
+            }
+        }
+        if (n == 0) return;
+        int ready = poll(pfd, n, 0);
+        int served = 0;
+        for (int k = 0; ready > 0 && k < n; k++) {
+            struct SpiceWatch *w = pw[k];
+            /* a callback may have removed or replaced this watch */
+            if (!pfd[k].revents || !w->used || w->fd != pfd[k].fd || !(w->mask & SPICE_WATCH_EVENT_WRITE)) continue;
+            w->func(w->fd, SPICE_WATCH_EVENT_WRITE, w->opaque);
+            served++;
+        }
+        if (served == 0) {
+            /* a socket that takes nothing now (its peer is not reading): say so in the log, a
+               sound command for that client may be lost as described above */
+            fprintf(stderr, "test-server: output still queued on %d connection(s) before a command\n", n);
+            return;
+        }
+    }
+}
+
 static void read_stdin(void)
 {
     ssize_t n = read(0, line + line_len, sizeof(line) - 1 - line_len);
@@ -416,6 +462,7 @@ static void read_stdin(void)
     char *nl;
     while ((nl = memchr(line, '\n', line_len)) != NULL) {
         *nl = 0;
+        flush_queued_output();
         handle_line(line);
         size_t used = (size_t)(nl - line) + 1;
         memmove(line, nl + 1, line_len - used);
