@@ -10,7 +10,14 @@
  *  - When more than `high` frames are queued (the sender's clock runs faster than ours, or a
  *    burst arrived after a stall), the oldest are dropped back down to `target`: latency stays
  *    bounded, as spice-gtk's min-latency intends (spice-protocol.md §9.3).
+ *
+ * Clock: frames may come with the mm_time of their first sample (PLAYBACK_DATA's stamp); the
+ * ring numbers every frame it is given and a StampTrack (play-clock.ts) maps that number to
+ * mm_time, so `lastStamp` after a pull says which mm_time the output began with: the audio
+ * clock from what is really played. Filling silence has no number, so it never advances it.
  */
+import { StampTrack, type PlayStamp } from './play-clock';
+
 export interface JitterStats {
   state: 'filling' | 'playing';
   /** frames queued, not yet played */
@@ -35,9 +42,16 @@ export class JitterRing {
   private underruns = 0;
   private dropped = 0;
   private played = 0;
+  /** running index of the next frame pushed (every frame ever given, kept or dropped) */
+  private written = 0;
+  private readonly stamps: StampTrack;
+  /** the stamp of the first frame the last pull played; null: it played silence, or unstamped sound */
+  lastStamp: PlayStamp | null = null;
 
-  constructor(channels: number, capacity: number, target: number) {
+  /** `rate`: frames per second, to turn a distance into a packet into ms of mm_time */
+  constructor(channels: number, capacity: number, target: number, rate = 48000) {
     this.channels = channels;
+    this.stamps = new StampTrack(rate);
     this.capacity = capacity;
     this.planes = Array.from({ length: channels }, () => new Float32Array(capacity));
     this.target = 0;
@@ -55,10 +69,15 @@ export class JitterRing {
     return this.target;
   }
 
-  /** queue frames (one array per channel, equal lengths; missing channels repeat channel 0) */
-  push(planes: readonly Float32Array[]): void {
+  /**
+   * queue frames (one array per channel, equal lengths; missing channels repeat channel 0);
+   * `mmTime`: the u32 mm_time of the first frame, when known
+   */
+  push(planes: readonly Float32Array[], mmTime: number | null = null): void {
     const n = planes[0]?.length ?? 0;
     if (!n) return;
+    this.stamps.mark(this.written, mmTime);
+    this.written += n;
     let src = 0;
     let len = n;
     if (len > this.capacity) {
@@ -93,10 +112,14 @@ export class JitterRing {
       if (this.count >= this.target && this.count > 0) this.state = 'playing';
       else {
         for (const o of out) o.fill(0);
+        this.lastStamp = null;
         return 0;
       }
     }
     const take = Math.min(n, this.count);
+    const first = this.written - this.count;
+    this.lastStamp = take > 0 ? this.stamps.at(first) : null;
+    this.stamps.forget(first + take);
     for (let c = 0; c < out.length; c++) {
       const o = out[c]!;
       const p = this.planes[Math.min(c, this.channels - 1)]!;
@@ -122,6 +145,13 @@ export class JitterRing {
     this.read = 0;
     this.count = 0;
     this.state = 'filling';
+    this.lastStamp = null;
+    this.stamps.clear();
+  }
+
+  /** the stamp of the next frame to play (null: none queued, or unstamped) */
+  nextStamp(): PlayStamp | null {
+    return this.count ? this.stamps.at(this.written - this.count) : null;
   }
 
   stats(): JitterStats {

@@ -5,7 +5,7 @@ import { SpiceReader } from '../protocol/reader';
 import { parsePlaybackStart, parsePlaybackVolume, s16ToPlanar } from '../protocol/playback';
 import { le, linked } from '../../scripts/lib/scripted-server';
 import { PlaybackChannel } from './playback-channel';
-import { Player, type AudioFormat, type AudioSink, type OpusDecoderFactory } from './player';
+import { Player, type AudioFormat, type AudioSink, type OpusDecoderFactory, type PlayedPoint } from './player';
 
 const DATA = 101, MODE = 102, START = 103, STOP = 104, VOLUME = 105, MUTE = 106, LATENCY = 107;
 const RAW = 1, CELT = 2, OPUS = 3;
@@ -18,11 +18,15 @@ class RecordingSink implements AudioSink {
   gain = 1;
   target = 0;
   delay = 0;
+  times: Array<number | null | undefined> = [];
+  clocked = false;
+  onplayed: ((p: PlayedPoint | null) => void) | null = null;
   start(f: AudioFormat): void {
     this.log.push(`start ${f.rate}/${f.channels}`);
   }
-  write(planes: Float32Array[]): void {
+  write(planes: Float32Array[], mmTime?: number | null): void {
     this.frames.push(planes);
+    this.times.push(mmTime);
   }
   setGain(g: number): void {
     this.gain = g;
@@ -46,9 +50,9 @@ function fakeOpus(made: string[]): OpusDecoderFactory {
   return (f, onFrames, onError) => {
     made.push(`opus ${f.rate}/${f.channels}`);
     return {
-      decode(p) {
+      decode(p, time) {
         if (p[0] === 0xff) onError('corrupt');
-        else onFrames(Array.from({ length: f.channels }, () => new Float32Array(480).fill(p[0]! / 100)));
+        else onFrames(Array.from({ length: f.channels }, () => new Float32Array(480).fill(p[0]! / 100)), time);
       },
       close() {
         made.push('close');
@@ -57,11 +61,12 @@ function fakeOpus(made: string[]): OpusDecoderFactory {
   };
 }
 
-async function setup(opus = true) {
+async function setup(opus = true, clocked = false) {
   const made: string[] = [];
   const clock = new FakeClock();
   const s = await linked((o) => new PlaybackChannel({ ...o, opus }), 0b1110);
   const sink = new RecordingSink();
+  sink.clocked = clocked;
   const player = new Player(s.ch, sink, opus ? fakeOpus(made) : null, clock);
   const errors: SpiceError[] = [], syncs: MmSync[] = [];
   player.ev.on('error', (e) => errors.push(e));
@@ -157,6 +162,42 @@ describe('PlaybackChannel + Player', () => {
     for (let i = 0; i < 100; i++) p.recv(DATA, [...le(5000 + 10 * i, 4), ...s16(0, 0)]);
     await p.flush();
     expect(p.syncs).toEqual([{ mmTime: 5990 - 120, at: p.clock.now(), audioDelayMs: 120 }]);
+  });
+
+  it('a clocked sink (the worklet): each packet reaches it with its stamp, and the clock is what it plays', async () => {
+    const p = await setup(true, true);
+    p.recv(MODE, [...le(0, 4), ...le(OPUS, 2)]);
+    p.recv(START, start(2, 48000));
+    p.sink.delay = 80;
+    for (let i = 0; i < 150; i++) p.recv(DATA, [...le(0xffff_fff0 + 10 * i, 4), 7]);
+    await p.flush();
+    // the Opus frames keep their packet's stamp, through the u32 wrap
+    expect(p.sink.times.slice(0, 3)).toEqual([0xffff_fff0, 0xffff_fffa, 4]);
+    // no estimate from packet counts: only what the sink says it played moves the clock
+    expect(p.syncs).toEqual([]);
+    expect(p.player.heardMmTime()).toBeNull();
+    p.sink.onplayed!({ mmTime: 20, at: p.clock.now() - 5 });
+    expect(p.syncs).toEqual([{ mmTime: 20, at: p.clock.now() - 5, audioDelayMs: 80 }]);
+    p.clock.advance(30);
+    expect(p.player.heardMmTime()).toBe(55);
+    // the output fell silent (underrun): no sync, and no guess of what is heard
+    p.sink.onplayed!(null);
+    expect(p.syncs).toHaveLength(1);
+    expect(p.player.heardMmTime()).toBeNull();
+    // STOP: a late report of the worklet does not move the clock
+    p.recv(STOP, []);
+    await p.flush();
+    p.sink.onplayed!({ mmTime: 40, at: p.clock.now() });
+    expect(p.syncs).toHaveLength(1);
+  });
+
+  it('raw PCM reaches a clocked sink with its stamps too', async () => {
+    const p = await setup(false, true);
+    p.recv(START, start(1, 48000));
+    p.recv(DATA, [...le(123, 4), ...s16(1, 2)]);
+    p.recv(DATA, [...le(133, 4), ...s16(3, 4)]);
+    await p.flush();
+    expect(p.sink.times).toEqual([123, 133]);
   });
 
   it('DATA before START is skipped; CELT closes only this channel with a typed error', async () => {

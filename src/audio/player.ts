@@ -18,11 +18,27 @@ export interface AudioFormat {
   channels: number;
 }
 
+/** the sample stamped `mmTime` (u32 ms) is heard at local time `at` (epoch ms) */
+export interface PlayedPoint {
+  mmTime: number;
+  at: number;
+}
+
 /** where decoded sound goes (a worklet ring in the browser, a recorder in tests) */
 export interface AudioSink {
   start(f: AudioFormat): void;
-  /** frames, one Float32Array per channel (the arrays may be transferred) */
-  write(planes: Float32Array[]): void;
+  /**
+   * frames, one Float32Array per channel (the arrays may be transferred); `mmTime` is the u32
+   * mm_time of the first frame (the packet's stamp), null when the decoder lost it
+   */
+  write(planes: Float32Array[], mmTime?: number | null): void;
+  /**
+   * true when the sink reports the position it really plays through `onplayed` (the worklet);
+   * false: the player estimates it from the packet stamps and delayMs() (the fallback)
+   */
+  readonly clocked?: boolean;
+  /** set by the player: a played position every ~50 ms, null when the output fell silent */
+  onplayed?: ((p: PlayedPoint | null) => void) | null;
   /** linear gain, 0 … 1 (volume × mute) */
   setGain(gain: number): void;
   /** cushion to keep, ms */
@@ -39,11 +55,12 @@ export interface OpusDecoder {
   close(): void;
 }
 
-export type OpusDecoderFactory = (f: AudioFormat, onFrames: (planes: Float32Array[]) => void, onError: (message: string) => void) => OpusDecoder;
+/** `onFrames` gets the decoded frames and the mm_time of the packet they came from (null: unknown) */
+export type OpusDecoderFactory = (f: AudioFormat, onFrames: (planes: Float32Array[], time: number | null) => void, onError: (message: string) => void) => OpusDecoder;
 
 /** default cushion before the server says (LATENCY): 100 ms absorbs loopback and LAN jitter */
 export const DEFAULT_TARGET_MS = 100;
-/** the mm-time estimate from audio is refreshed every this many packets (spice-gtk: 100, §9.3) */
+/** without a clocked sink, the mm-time estimate is refreshed every this many packets (spice-gtk: 100, §9.3) */
 const SYNC_EVERY = 100;
 
 export type PlayerEvents = {
@@ -71,6 +88,8 @@ export class Player {
   private decoder: OpusDecoder | null = null;
   private st: PlayerState = { playing: false, mode: null, rate: 0, channels: 0, volume: [], muted: false, targetMs: DEFAULT_TARGET_MS, packets: 0, decodeErrors: 0 };
   private lastTime = 0;
+  /** the last position the sink played (clocked sinks), null while silent */
+  private played: PlayedPoint | null = null;
 
   constructor(
     readonly channel: PlaybackChannel,
@@ -96,6 +115,18 @@ export class Player {
       this.changed();
     });
     channel.ev.on('closed', () => this.close());
+    sink.onplayed = (p) => this.onPlayed(p);
+  }
+
+  /**
+   * The sink played the sample stamped p.mmTime at p.at: the multimedia clock as heard (§9.3),
+   * from the samples really output. Silence (null) stops it: the clock is not moved then, and
+   * the display keeps pacing on its last sync until sound plays again.
+   */
+  private onPlayed(p: PlayedPoint | null): void {
+    this.played = p;
+    if (!p || !this.st.playing) return;
+    this.ev.emit('mmSync', { mmTime: p.mmTime >>> 0, at: p.at, audioDelayMs: this.sink.delayMs() });
   }
 
   get state(): Readonly<PlayerState> {
@@ -121,7 +152,7 @@ export class Player {
 
   private openDecoder(f: AudioFormat): void {
     if (!this.opus) return;
-    this.decoder = this.opus(f, (planes) => this.sink.write(planes), (message) => {
+    this.decoder = this.opus(f, (planes, time) => this.sink.write(planes, time === null ? null : time >>> 0), (message) => {
       // a bad packet: count and report it, then start a fresh decoder for the next packet
       // (Opus packets decode independently; the sound resumes at once)
       this.st.decodeErrors++;
@@ -141,8 +172,8 @@ export class Player {
     this.st.packets++;
     this.lastTime = time;
     if (this.st.mode === 'opus') this.decoder?.decode(data, time);
-    else this.sink.write(s16ToPlanar(data, this.st.channels));
-    if (this.st.packets % SYNC_EVERY === 0) {
+    else this.sink.write(s16ToPlanar(data, this.st.channels), time);
+    if (!this.sink.clocked && this.st.packets % SYNC_EVERY === 0) {
       // the mm_time of the sample heard now = last packet's time − what is queued (§9.3)
       const delay = this.sink.delayMs();
       this.ev.emit('mmSync', { mmTime: (this.lastTime - Math.round(delay)) >>> 0, at: this.clock.now(), audioDelayMs: delay });
@@ -150,18 +181,21 @@ export class Player {
   }
 
   /**
-   * The mm_time of the sample being heard now, fresh (the mmSync events give it every 100
-   * packets): the same estimate, last packet's time minus what is queued. Null while nothing
-   * plays. Diagnostics compare the video clock with it (the A/V offset).
+   * The mm_time of the sample being heard now. A clocked sink: the last played position moved on
+   * by the time since (null while the output is silent). Otherwise the estimate: last packet's
+   * time minus what is queued. Null while nothing plays. Diagnostics compare the video clock
+   * with it (the A/V offset).
    */
   heardMmTime(): number | null {
     if (!this.st.playing || !this.st.packets) return null;
+    if (this.sink.clocked) return this.played ? (this.played.mmTime + Math.round(this.clock.now() - this.played.at)) >>> 0 : null;
     return (this.lastTime - Math.round(this.sink.delayMs())) >>> 0;
   }
 
   private stop(): void {
     this.closeDecoder();
     this.st = { ...this.st, playing: false };
+    this.played = null;
     this.sink.stop();
     this.changed();
   }

@@ -287,6 +287,7 @@ export class DisplayWorkerCore {
       resyncs: sch?.stats.resyncs ?? 0,
       pending: sch?.stats.pending ?? 0,
       offset: sch?.offsetPercentiles() ?? null,
+      avOffset: sch?.avOffsetPercentiles() ?? null,
       audioDelayMs: this.audioDelayMs,
       readBack: st?.lazy.readBack ?? 0,
       superseded: st?.lazy.superseded ?? 0,

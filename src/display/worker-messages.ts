@@ -98,6 +98,8 @@ export interface VideoTotals {
   pending: number;
   /** presentation offset against the clock (ms, positive = shown late), recent frames */
   offset: { p50: number; p95: number; n: number } | null;
+  /** audio-to-video offset against the positions the audio output played (ms, positive = picture after its sound) */
+  avOffset?: { p50: number; p95: number; abs95: number; n: number } | null;
   /** the audio delay the stream reports carry, null without audio */
   audioDelayMs: number | null;
   /** frames drawn straight to the canvas and later read back into the surface, and those replaced unread (lazy-frames.ts) */

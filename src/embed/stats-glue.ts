@@ -16,6 +16,9 @@ export interface AudioNow {
 }
 
 export async function collectStats(tracker: StatsTracker, display: DisplayFeature | null, session: Session | null, sound: AudioNow): Promise<ClientStats> {
+  // the clock now, at the same instant as `sound.heardMmTime` (taken by the caller): read after
+  // the workers' round trips below, the skew would count their duration
+  const mmNow = session?.mm.now() ?? null;
   const byChannel = new Map<number, number[]>();
   (display?.monitors ?? []).forEach((m, i) => byChannel.set(m.channelId, [...(byChannel.get(m.channelId) ?? []), i]));
   const video: VideoRates[] = [];
@@ -25,7 +28,6 @@ export async function collectStats(tracker: StatsTracker, display: DisplayFeatur
   }
   tracker.keep([...byChannel.keys()]);
   const audio = sound.status;
-  const mmNow = session?.mm.now() ?? null;
   const clockSkewMs = mmNow !== null && sound.heardMmTime !== null ? mmDiff(mmNow, sound.heardMmTime) : null;
   return {
     at: performance.timeOrigin + performance.now(),

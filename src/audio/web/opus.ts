@@ -19,8 +19,10 @@ export function webCodecsOpus(): OpusDecoderFactory | null {
           ad.copyTo(p, { planeIndex: c, format: 'f32-planar' });
           planes.push(p);
         }
+        // the chunk's timestamp is the packet's mm_time in µs (below): it comes back with its frames
+        const time = ad.timestamp / 1000;
         ad.close();
-        onFrames(planes);
+        onFrames(planes, time);
       },
       error: (e) => onError(e.message),
     });
@@ -42,12 +44,12 @@ export function webCodecsOpus(): OpusDecoderFactory | null {
 export function wasmOpus(): OpusDecoderFactory {
   return (f: AudioFormat, onFrames, onError): OpusDecoder => {
     let closed = false;
-    const queue: Uint8Array[] = [];
+    const queue: Array<{ p: Uint8Array; time: number }> = [];
     let dec: { decodeFrame(p: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; errors: Array<{ message: string }> }; free(): void } | null = null;
-    const run = (p: Uint8Array): void => {
+    const run = (p: Uint8Array, time: number): void => {
       const out = dec!.decodeFrame(p);
       if (out.errors.length) onError(out.errors[0]!.message);
-      else if (out.samplesDecoded) onFrames(out.channelData.map((c) => c.slice(0, out.samplesDecoded)));
+      else if (out.samplesDecoded) onFrames(out.channelData.map((c) => c.slice(0, out.samplesDecoded)), time);
     };
     import('opus-decoder').then(
       async (m) => {
@@ -55,16 +57,16 @@ export function wasmOpus(): OpusDecoderFactory {
         await d.ready;
         if (closed) return d.free();
         dec = d;
-        for (const p of queue.splice(0)) run(p);
+        for (const q of queue.splice(0)) run(q.p, q.time);
       },
       (e: unknown) => onError(`opus-decoder failed to load: ${String(e)}`),
     );
     return {
-      decode(packet) {
+      decode(packet, time) {
         if (closed) return;
         // the packet is a view into a message buffer that is reused: keep a copy while loading
-        if (dec) run(packet);
-        else if (queue.length < 200) queue.push(packet.slice());
+        if (dec) run(packet, time);
+        else if (queue.length < 200) queue.push({ p: packet.slice(), time });
       },
       close() {
         closed = true;

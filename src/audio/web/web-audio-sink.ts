@@ -11,9 +11,16 @@
  * Fallback (documented in README): where AudioWorklet is missing (insecure context, old
  * browsers) each chunk becomes an AudioBufferSourceNode scheduled back to back on the context's
  * clock, with the same cushion policy (start `target` ahead after a gap; drop a chunk when more
- * than twice the cushion is queued). No tap there.
+ * than twice the cushion is queued). No tap there, and no played-position clock: the player keeps
+ * its estimate (last packet's stamp minus what is queued) for lip-sync there.
+ *
+ * Clock (lip-sync, spice-protocol.md §9.3): the worklet reports which stamped sample it output at
+ * which context time (worklet-messages.ts 'clock'); here that becomes "the sample stamped mm is
+ * heard at local time `at`" through getOutputTimestamp() (the context time at the output device
+ * and when it is heard: all output latency included), or, where that reads zero, the context's
+ * currentTime plus baseLatency and outputLatency.
  */
-import type { AudioFormat, AudioSink } from '../player';
+import type { AudioFormat, AudioSink, PlayedPoint } from '../player';
 import type { JitterStats } from '../jitter-ring';
 import type { FromPlaybackWorklet, ToPlaybackWorklet } from '../worklet-messages';
 import processorUrl from '../worklet/playback-processor.ts?worker&url';
@@ -29,6 +36,7 @@ export class WebAudioSink implements AudioSink {
   kind: 'worklet' | 'buffers' | null = null;
   stats: JitterStats | null = null;
   onstate: ((s: OutputState, detail?: string) => void) | null = null;
+  onplayed: ((p: PlayedPoint | null) => void) | null = null;
   private ctx: AudioContext | null = null;
   private node: AudioWorkletNode | null = null;
   private gainNode: GainNode | null = null;
@@ -45,7 +53,7 @@ export class WebAudioSink implements AudioSink {
     if (this.ctx && (this.fmt?.rate !== f.rate || this.fmt?.channels !== f.channels)) this.closeContext();
     this.fmt = f;
     if (!this.ctx) this.open(f);
-    this.post({ type: 'start', channels: f.channels, capacity: f.rate * RING_SECONDS, target: this.frames(this.targetMs) });
+    this.post({ type: 'start', channels: f.channels, capacity: f.rate * RING_SECONDS, target: this.frames(this.targetMs), rate: f.rate });
     this.post({ type: 'gain', gain: this.gain });
     this.nextTime = 0;
   }
@@ -100,9 +108,14 @@ export class WebAudioSink implements AudioSink {
     this.contextState();
   }
 
-  write(planes: Float32Array[]): void {
+  /** the worklet reports the played position (honest clock); the fallback does not */
+  get clocked(): boolean {
+    return this.kind === 'worklet';
+  }
+
+  write(planes: Float32Array[], mmTime: number | null = null): void {
     if (this.kind === 'buffers') return this.schedule(planes);
-    this.post({ type: 'data', planes }, planes.map((p) => p.buffer as ArrayBuffer));
+    this.post({ type: 'data', planes, mmTime }, planes.map((p) => p.buffer as ArrayBuffer));
   }
 
   private schedule(planes: Float32Array[]): void {
@@ -200,11 +213,22 @@ export class WebAudioSink implements AudioSink {
 
   private fromWorklet(m: FromPlaybackWorklet): void {
     if (m.type === 'stats') this.stats = m.stats;
+    else if (m.type === 'clock') this.onplayed?.(m.mm === null ? null : { mmTime: m.mm, at: this.heardAt(m.time) });
     else {
       const r = this.taps.get(m.id);
       this.taps.delete(m.id);
       r?.(m.planes);
     }
+  }
+
+  /** local time (epoch ms) at which what the context rendered at context time `t` (s) is heard */
+  private heardAt(t: number): number {
+    const ctx = this.ctx;
+    if (!ctx) return performance.timeOrigin + performance.now();
+    const ts = ctx.getOutputTimestamp?.();
+    if (ts && ts.performanceTime && ts.contextTime) return performance.timeOrigin + ts.performanceTime + (t - ts.contextTime) * 1000;
+    const out = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
+    return performance.timeOrigin + performance.now() + (t - ctx.currentTime + out) * 1000;
   }
 
   private frames(ms: number): number {

@@ -9,11 +9,16 @@ import type { FromPlaybackWorklet, ToPlaybackWorklet } from '../worklet-messages
 
 /** stats go out this often (frames), ~50 ms at 48 kHz: enough for the latency estimate (§9.3) */
 const STATS_EVERY = 2400;
+/** the played position goes out this often (frames), ~50 ms at 48 kHz: the audio clock for lip-sync */
+const CLOCK_EVERY = 2400;
 
 class PlaybackProcessor extends AudioWorkletProcessor {
   private ring: JitterRing | null = null;
   private gain = 1;
   private sinceStats = 0;
+  private sinceClock = 0;
+  /** the last clock message said sound is playing */
+  private clocking = false;
   private tap: { id: number; planes: Float32Array[]; at: number } | null = null;
 
   constructor() {
@@ -24,10 +29,10 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   private onMessage(m: ToPlaybackWorklet): void {
     switch (m.type) {
       case 'start':
-        this.ring = new JitterRing(m.channels, m.capacity, m.target);
+        this.ring = new JitterRing(m.channels, m.capacity, m.target, m.rate ?? sampleRate);
         return;
       case 'data':
-        this.ring?.push(m.planes);
+        this.ring?.push(m.planes, m.mmTime ?? null);
         return;
       case 'target':
         this.ring?.setTarget(m.frames);
@@ -66,12 +71,31 @@ class PlaybackProcessor extends AudioWorkletProcessor {
         this.post({ type: 'tap', id: tap.id, planes: tap.planes }, tap.planes.map((p) => p.buffer as ArrayBuffer));
       }
     }
+    this.clock(ring, n);
     this.sinceStats += n;
     if (ring && this.sinceStats >= STATS_EVERY) {
       this.sinceStats = 0;
       this.post({ type: 'stats', stats: ring.stats() });
     }
     return true;
+  }
+
+  /**
+   * Report the played position: the stamp of the first frame of this quantum, which leaves the
+   * processor at `currentTime` (the context time of the quantum's first frame). Silence stops it.
+   */
+  private clock(ring: JitterRing | null, n: number): void {
+    const st = ring?.lastStamp ?? null;
+    if (!st) {
+      if (this.clocking) this.post({ type: 'clock', mm: null, time: currentTime });
+      this.clocking = false;
+      return;
+    }
+    this.sinceClock += n;
+    if (this.clocking && this.sinceClock < CLOCK_EVERY) return;
+    this.sinceClock = 0;
+    this.clocking = true;
+    this.post({ type: 'clock', mm: st.mm, time: currentTime - st.lagMs / 1000 });
   }
 }
 

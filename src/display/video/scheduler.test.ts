@@ -215,4 +215,54 @@ describe('FrameScheduler', () => {
     const p = s.offsetPercentiles()!;
     expect(p).toEqual({ p50: 0, p95: 20, n: 20 });
   });
+
+  describe('audio-to-video offset (what is played against what is shown)', () => {
+    it('compares each shown frame with the played position nearest in time, also one that came after it', () => {
+      const { s, mm, clock } = setup();
+      s.reschedule(); // the audio clock's sync at 10_000 (setup) is a played position
+      s.push(1, 10_000, 'a'); // shown on time, on time against the sound
+      clock.advance(20);
+      s.push(1, 10_020, 'b'); // on time on the clock extrapolated from 10_000…
+      clock.advance(10);
+      mm.sync(10_045); // …but the output then says 10_045 is heard now: 15 ms ahead of the extrapolation
+      s.reschedule();
+      expect(s.offsetPercentiles()).toEqual({ p50: 0, p95: 0, n: 2 });
+      // 'b' against the later position: heard at its time 10_045 − 10 = 10_035, the frame was 10_020
+      expect(s.avOffsetPercentiles()).toEqual({ p50: 15, p95: 15, abs95: 15, n: 2 });
+    });
+
+    it('a picture ahead of its sound is negative; |p95| takes the magnitude', () => {
+      const { s, mm, timers } = setup();
+      s.reschedule();
+      s.push(1, 10_040, 'early'); // held for 40 ms
+      timers.advance(40);
+      mm.sync(10_010); // the output: only 10_010 heard by now (the sound lags the estimate)
+      s.reschedule();
+      expect(s.avOffsetPercentiles()).toEqual({ p50: -30, p95: -30, abs95: 30, n: 1 });
+    });
+
+    it('without sound nothing is compared; a frame far from any played position (silence) is left out', () => {
+      const quiet = setup(true, false);
+      quiet.s.reschedule();
+      quiet.s.push(1, 10_000, 'a');
+      expect(quiet.s.avOffsetPercentiles()).toBeNull();
+      const { s, clock } = setup();
+      s.reschedule();
+      clock.advance(500); // the output went silent: no position for 500 ms
+      s.push(1, 10_500, 'b');
+      expect(s.stats.presented).toBe(1);
+      expect(s.avOffsetPercentiles()).toBeNull();
+    });
+
+    it('across the u32 wrap of mm_time', () => {
+      const { s, mm, clock } = setup();
+      mm.sync(0xffff_fff0);
+      s.reschedule();
+      clock.advance(20);
+      s.push(1, 4, 'a'); // 0xfffffff0 + 20 = 4 after the wrap
+      mm.sync(6);
+      s.reschedule();
+      expect(s.avOffsetPercentiles()).toEqual({ p50: 2, p95: 2, abs95: 2, n: 1 });
+    });
+  });
 });

@@ -27,8 +27,14 @@
  *  - A new clock sync (`reschedule()`) re-times what is held; a stream destroyed while frames
  *    are held loses them (`removeStream`), so nothing is drawn over what replaced it.
  *  - Without a clock (no sync yet) frames are shown at once.
+ *
+ * Measured (not a rule): the audio-to-video offset. While sound plays, every clock sync is a
+ * position the audio output really played (the worklet's played samples, player.ts); they are
+ * kept, and each presented frame is compared with the position played nearest in time to its
+ * presentation — a sync that may have arrived after it, so this checks the clock the frame was
+ * timed on rather than repeating it: offset = mm_time heard at presentation − frame mm_time.
  */
-import type { Clock, MmTime } from '../../common/clock';
+import { mmDiff, type Clock, type MmTime } from '../../common/clock';
 
 /** a frame this late (ms) on arrival is still shown */
 export const LATE_MS = 34;
@@ -38,6 +44,10 @@ export const MAX_EARLY_MS = 3000;
 export const RESYNC_AFTER_MS = 500;
 /** presentation offsets kept for the percentiles */
 const OFFSETS_KEPT = 600;
+/** played-audio positions kept for the A/V offset (~30 s at one per 50 ms) */
+const AUDIO_POINTS_KEPT = 600;
+/** a presentation further than this from any played position (silence, no sound) is not compared */
+const AV_NEAREST_MS = 100;
 
 export interface Timers {
   set(fn: () => void, ms: number): unknown;
@@ -101,6 +111,10 @@ export class FrameScheduler<F> {
   /** presentation offsets, ms: clock at presentation − frame mm_time (positive: shown late) */
   private readonly offsets: number[] = [];
   private offsetAt = 0;
+  /** presentations of clocked frames while sound played: frame mm_time, local time shown */
+  private readonly shownAt: Array<{ mm: number; at: number }> = [];
+  /** positions the audio output played: mm_time heard at local time `at` (in arrival order) */
+  private readonly audioPoints: Array<{ mm: number; at: number }> = [];
 
   constructor(private readonly o: SchedulerOptions<F>) {
     this.timers = o.timers ?? realTimers;
@@ -145,7 +159,7 @@ export class FrameScheduler<F> {
       this.o.drop?.(id, h.frame, 'skipped');
     }
     if (margin <= 0 && !q.held.length) {
-      this.show(id, frame, -margin);
+      this.show(id, frame, -margin, q.offset === 0 ? mmTime : undefined);
       return;
     }
     this.stats.held++;
@@ -155,6 +169,8 @@ export class FrameScheduler<F> {
 
   /** the clock was synced again: re-time what is held (a jump may make it due, or resync it) */
   reschedule(): void {
+    const sync = this.o.mm.lastSync;
+    if (sync && this.o.audio?.()) keep(this.audioPoints, { mm: sync.mmTime, at: sync.at }, AUDIO_POINTS_KEPT);
     for (const q of this.streams.values()) {
       const head = q.held[0];
       if (!head) continue;
@@ -188,6 +204,29 @@ export class FrameScheduler<F> {
     return { p50: at(0.5), p95: at(0.95), n: a.length };
   }
 
+  /**
+   * p50 / p95 of the audio-to-video offset (ms, positive: the picture shows after its sound),
+   * and the 95th percentile of its magnitude; null before a frame was shown with sound playing.
+   * Each presented frame against the played position nearest in time (see the header).
+   */
+  avOffsetPercentiles(): { p50: number; p95: number; abs95: number; n: number } | null {
+    const pts = this.audioPoints;
+    const av: number[] = [];
+    // both lists are in time order: walk them together
+    let j = 0;
+    for (const f of this.shownAt) {
+      while (j + 1 < pts.length && Math.abs(pts[j + 1]!.at - f.at) <= Math.abs(pts[j]!.at - f.at)) j++;
+      const best = pts[j];
+      if (!best || Math.abs(best.at - f.at) > AV_NEAREST_MS) continue;
+      av.push(Math.round(mmDiff(best.mm, f.mm) + (f.at - best.at)) + 0);
+    }
+    if (!av.length) return null;
+    const sorted = av.slice().sort((x, y) => x - y);
+    const abs = av.map(Math.abs).sort((x, y) => x - y);
+    const at = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))]!;
+    return { p50: at(sorted, 0.5), p95: at(sorted, 0.95), abs95: at(abs, 0.95), n: av.length };
+  }
+
   private queue(id: number): StreamQueue<F> {
     let q = this.streams.get(id);
     if (!q) {
@@ -210,12 +249,14 @@ export class FrameScheduler<F> {
     return 0;
   }
 
-  private show(id: number, frame: F, offset: number | null): void {
+  private show(id: number, frame: F, offset: number | null, mmTime?: number): void {
     this.stats.presented++;
     if (offset !== null) {
       offset += 0; // no -0 in the figures
       if (this.offsets.length < OFFSETS_KEPT) this.offsets.push(offset);
       else this.offsets[this.offsetAt++ % OFFSETS_KEPT] = offset;
+      // only frames on the real clock (not a resynced stream) compare with the sound
+      if (mmTime !== undefined && this.o.audio?.()) keep(this.shownAt, { mm: mmTime >>> 0, at: this.clock.now() }, OFFSETS_KEPT);
     }
     this.o.present(id, frame);
   }
@@ -237,7 +278,7 @@ export class FrameScheduler<F> {
       if (due >= 0) {
         const h = q.held[due]!;
         q.held.splice(0, due + 1);
-        this.show(id, h.frame, -(this.margin(q, h.mmTime) ?? 0));
+        this.show(id, h.frame, -(this.margin(q, h.mmTime) ?? 0), q.offset === 0 ? h.mmTime : undefined);
       }
       const head = q.held[0];
       if (head) next = Math.min(next, this.margin(q, head.mmTime) ?? 0);
@@ -260,3 +301,8 @@ export class FrameScheduler<F> {
   }
 }
 
+/** append, dropping the oldest beyond `max` (small arrays: shift is cheap enough here) */
+function keep<T>(a: T[], v: T, max: number): void {
+  a.push(v);
+  if (a.length > max) a.shift();
+}
