@@ -246,12 +246,23 @@ describe('FrameScheduler', () => {
       quiet.s.reschedule();
       quiet.s.push(1, 10_000, 'a');
       expect(quiet.s.avOffsetPercentiles()).toBeNull();
-      const { s, clock } = setup();
+      const { s, mm, clock } = setup();
       s.reschedule();
-      clock.advance(500); // the output went silent: no position for 500 ms
-      s.push(1, 10_500, 'b');
+      clock.advance(250); // the output went silent (an underrun refilling): no position for 300 ms
+      s.push(1, 10_250, 'b');
+      clock.advance(50);
+      mm.sync(10_100); // the sound resumes where it stopped: the clock is behind by the silence
+      s.reschedule();
       expect(s.stats.presented).toBe(1);
       expect(s.avOffsetPercentiles()).toBeNull();
+      // a frame after the last position is compared once the next one brackets it
+      clock.advance(10);
+      s.push(1, 10_110, 'c');
+      clock.advance(40);
+      expect(s.avOffsetPercentiles()).toBeNull();
+      mm.sync(10_150);
+      s.reschedule();
+      expect(s.avOffsetPercentiles()).toEqual({ p50: 0, p95: 0, abs95: 0, n: 1 });
     });
 
     it('across the u32 wrap of mm_time', () => {
@@ -260,7 +271,8 @@ describe('FrameScheduler', () => {
       s.reschedule();
       clock.advance(20);
       s.push(1, 4, 'a'); // 0xfffffff0 + 20 = 4 after the wrap
-      mm.sync(6);
+      clock.advance(10);
+      mm.sync(16); // heard at the frame's time: 16 − 10 = 6
       s.reschedule();
       expect(s.avOffsetPercentiles()).toEqual({ p50: 2, p95: 2, abs95: 2, n: 1 });
     });

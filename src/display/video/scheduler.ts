@@ -33,6 +33,8 @@
  * kept, and each presented frame is compared with the position played nearest in time to its
  * presentation — a sync that may have arrived after it, so this checks the clock the frame was
  * timed on rather than repeating it: offset = mm_time heard at presentation − frame mm_time.
+ * Frames shown while the output was silent (positions more than AV_RUN_MS apart around them: an
+ * underrun refilling its cushion) have no sound to be in step with and are not compared.
  */
 import { mmDiff, type Clock, type MmTime } from '../../common/clock';
 
@@ -46,8 +48,8 @@ export const RESYNC_AFTER_MS = 500;
 const OFFSETS_KEPT = 600;
 /** played-audio positions kept for the A/V offset (~30 s at one per 50 ms) */
 const AUDIO_POINTS_KEPT = 600;
-/** a presentation further than this from any played position (silence, no sound) is not compared */
-const AV_NEAREST_MS = 100;
+/** played positions further apart than this had silence between them: frames there are not compared */
+const AV_RUN_MS = 100;
 
 export interface Timers {
   set(fn: () => void, ms: number): unknown;
@@ -212,12 +214,17 @@ export class FrameScheduler<F> {
   avOffsetPercentiles(): { p50: number; p95: number; abs95: number; n: number } | null {
     const pts = this.audioPoints;
     const av: number[] = [];
-    // both lists are in time order: walk them together
+    // both lists are in time order: walk them together. A frame counts when played positions
+    // bracket it closely (the output was playing then, not refilling after an underrun: the
+    // worklet reports every ~50 ms while sound plays and nothing while it is silent)
     let j = 0;
     for (const f of this.shownAt) {
-      while (j + 1 < pts.length && Math.abs(pts[j + 1]!.at - f.at) <= Math.abs(pts[j]!.at - f.at)) j++;
-      const best = pts[j];
-      if (!best || Math.abs(best.at - f.at) > AV_NEAREST_MS) continue;
+      while (j + 1 < pts.length && pts[j + 1]!.at <= f.at) j++;
+      const prev = pts[j];
+      if (!prev || prev.at > f.at) continue;
+      const next = prev.at === f.at ? prev : pts[j + 1];
+      if (!next || next.at - prev.at > AV_RUN_MS) continue;
+      const best = f.at - prev.at <= next.at - f.at ? prev : next;
       av.push(Math.round(mmDiff(best.mm, f.mm) + (f.at - best.at)) + 0);
     }
     if (!av.length) return null;
