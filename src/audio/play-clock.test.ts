@@ -98,6 +98,24 @@ describe('JitterRing played position', () => {
     expect(play(ring, 1)).toEqual([2030]);
   });
 
+  it('the stream-start burst (the ~0.76 s "Opus trim"): Xspice sends its FIFO backlog at once, the ring keeps the newest cushion', () => {
+    // Measured against Xspice (e2e/audio.spec.ts, instrumented): the first 101 packets arrived
+    // within 58 ms carrying 928 ms of stamps (the backlog its FIFO reader had), raw and Opus alike
+    // (in Opus mode the decoder's start adds a second, smaller burst). Playing that backlog would
+    // leave the sound ~1 s behind live for good, and lip-sync would hold the picture back as far;
+    // the ring drops the oldest down to the cushion instead, and the clock follows the stamps of
+    // what is kept, so nothing is out of step after the trim.
+    const target = 4800; // 100 ms
+    const ring = new JitterRing(1, 2 * RATE, target, RATE);
+    for (let i = 0; i < 101; i++) ring.push(packet(), 22_675_201 + 10 * i);
+    const st = ring.stats();
+    expect(st.buffered).toBeLessThanOrEqual(2 * target);
+    expect(st.dropped).toBeGreaterThanOrEqual(101 * 480 - 2 * target); // ≥ 0.81 s of the 1.01 s
+    // what plays first is recent: at most the cushion (×2, the trim threshold) behind the newest stamp
+    const first = play(ring, 1)[0]!;
+    expect(22_675_201 + 1010 - first).toBeLessThanOrEqual(200);
+  });
+
   it('a packet larger than the whole ring keeps its newest frames, stamped where they fall', () => {
     const ring = new JitterRing(1, 960, 0, RATE);
     ring.push(packet(1440), 3000); // the first 480 frames (10 ms) do not fit
