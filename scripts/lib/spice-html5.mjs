@@ -11,7 +11,10 @@
 //   STREAM_DATA_SIZED message is counted (received), with its size and the main-thread time
 //   spent handling it (spice-html5 percent-encodes the JPEG into a data URL right there);
 // - CanvasRenderingContext2D.drawImage is wrapped: an <img> carrying spice-html5's stream tag
-//   ("mjpeg.<id>") being drawn is a presented frame (frames it drops for lateness never get there).
+//   ("mjpeg.<id>") being drawn is a presented frame (frames it drops for lateness never get there);
+// - VP8 (which spice-html5 offers when Media Source takes WebM VP8, as Chromium's does) plays in a
+//   <video> element per stream: its presented frames are that element's getVideoPlaybackQuality()
+//   total minus dropped.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { debianVersion, ensurePackages } from '../ensure-packages.mjs';
@@ -58,6 +61,12 @@ export function html5InitScript() {
   const STREAM_DATA_SIZED = 316;
   const s = { received: 0, presented: 0, bytes: 0, handlerMs: 0, drawMs: 0, codecType: null, displayLinked: false };
   window.__html5Bench = s;
+  const videos = [];
+  /** Frames the VP8 <video> elements painted (decoded by the browser's media pipeline), so far. */
+  s.videoFrames = () => videos.reduce((n, v) => {
+    const q = v.getVideoPlaybackQuality();
+    return n + q.totalVideoFrames - q.droppedVideoFrames;
+  }, 0);
   const Native = window.WebSocket;
   class CountingWebSocket extends Native {
     constructor(...args) {
@@ -75,6 +84,8 @@ export function html5InitScript() {
             const r = handle.call(this, msg);
             const live = (this.streams ?? []).filter(Boolean);
             if (live.length) s.codecType = live[live.length - 1].codec_type;
+            // VP8 plays in a <video> over the canvas (Media Source): its frames are counted there
+            for (const st of live) if (st.video && !videos.includes(st.video)) videos.push(st.video);
             return r;
           }
           if (msg.type !== STREAM_DATA && msg.type !== STREAM_DATA_SIZED) return handle.call(this, msg);
