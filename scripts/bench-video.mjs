@@ -18,6 +18,7 @@
 // waiting in the decoder's queue, so it grows with load); spice-html5 = main-thread time per
 // received frame in its STREAM_DATA handler (M-JPEG: JPEG → percent-encoded data URL; VP8: WebM
 // muxing and appendBuffer) plus its drawImage (M-JPEG; VP8 is decoded and painted by the <video>).
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HTML5_PAGE, HTML5_WS_PATH, ensureSpiceHtml5, html5InitScript } from './lib/spice-html5.mjs';
@@ -99,6 +100,12 @@ async function measure(page, client, ms) {
   };
 }
 
+/** " at fn in file.js:line:col" from an error's stack (its first frame), so a failing row says which function of the page broke. */
+function thrownAt(stack) {
+  const m = /\bat (\S+) \((?:.*\/)?([^/()]+)\)/.exec(stack ?? '');
+  return m ? ` at ${m[1]} in ${m[2]}` : '';
+}
+
 /** One row: a fresh Xspice with this codec, the client's page through our proxy, the video, the figures. */
 async function playRow(client, [w, h, geometry], codec) {
   const size = `${w}x${h}`;
@@ -110,7 +117,7 @@ async function playRow(client, [w, h, geometry], codec) {
   );
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('pageerror', (e) => errors.push(`${e.message}${thrownAt(e.stack)}`));
   let gst = null;
   try {
     if (client === 'ours') {
@@ -131,12 +138,14 @@ async function playRow(client, [w, h, geometry], codec) {
       t = await totals(page, client);
     }
     if (t.presented === 0) {
-      const why = errors.length ? `; page error: ${errors[0].slice(0, 120)}` : '';
+      const why = errors.length ? `; page error: ${errors[0].slice(0, 200)}` : '';
       return { client, size, server: codec, note: `no stream (${t.codec ?? 'none'}, ${t.received} received, nothing shown in 40 s${why})` };
     }
     // a stream slower than 60 frames in 40 s (a loaded machine, a slow encoder) is measured all the same
     const slow = t.presented < 60 ? `slow start: ${t.presented} frames shown in 40 s` : null;
-    return { client, size, server: codec, slow, ...(await measure(page, client, seconds * 1000)) };
+    const m = await measure(page, client, seconds * 1000);
+    const thrown = errors.length ? `${errors.length} page error(s), first: ${errors[0].slice(0, 200)}` : null;
+    return { client, size, server: codec, ...m, slow: [slow, thrown].filter(Boolean).join('; ') || null };
   } finally {
     await gst?.stop();
     await page.close();
@@ -145,6 +154,7 @@ async function playRow(client, [w, h, geometry], codec) {
   }
 }
 
+const load0 = os.loadavg()[0];
 const rows = [];
 try {
   for (const s of sizes) {
@@ -160,7 +170,7 @@ try {
 
 const pad = (s, n) => String(s).padEnd(n);
 const f = (v, d = 1) => (v === null || v === undefined ? '-' : v.toFixed(d));
-console.log(`\nVideo playback, 30 fps source, ${seconds} s per row, Chromium; beside ours: spice-html5 ${html5 ? (html5.version ?? '') : '(not run)'} on the same M-JPEG and VP8 streams`);
+console.log(`\nVideo playback, 30 fps source, ${seconds} s per row, Chromium (load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs); beside ours: spice-html5 ${html5 ? (html5.version ?? '') : '(not run)'} on the same M-JPEG and VP8 streams`);
 console.log('ms/frame: ours = STREAM_DATA → decoded image in the display worker (wall time, off the main thread); spice-html5 = its main-thread time per received frame (STREAM_DATA handler + drawImage)\n');
 console.log(`${pad('client', 12)} ${pad('size', 10)} ${pad('server codecs', 16)} ${pad('stream', 7)} ${pad('recv fps', 9)} ${pad('shown fps', 10)} ${pad('ms/frame', 9)} ${pad('kbit/s', 8)} ${pad('main busy', 10)} ${pad('long tasks >50ms (max)', 22)}`);
 for (const r of rows) {
