@@ -1,6 +1,7 @@
 // Issue 8 acceptance figures for video timing against Xspice with streaming-video=all:
 //  - a 30 fps moving picture (GStreamer videotestsrc in an X window) is shown at ≥ 28 frames/s
-//    measured in the page over 10 s, for 640×480 and 1280×720, with M-JPEG and VP8;
+//    measured in the page over 10 s, for 640×480 and 1280×720, with M-JPEG, VP8, VP9 and H.264;
+//  - every frame that arrives is shown (shown ≥ received − 2 fps), at any load;
 //  - no main-thread long task over 50 ms during 10 s of 1280×720 playback (PerformanceObserver
 //    'longtask' in the page);
 // (Lip-sync: e2e/lipsync.spec.ts, which needs a browser without the autoplay block.)
@@ -39,7 +40,7 @@ function measure(page: Page, ms: number): Promise<Window> {
 
 const MIN_FPS = 28;
 
-for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'VP8']] as const) {
+for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'VP8'], ['gstreamer:vp9', 'VP9'], ['gstreamer:h264', 'H264']] as const) {
   for (const [w, h] of [[640, 480], [1280, 720]] as const) {
     test.describe(`${codecs} ${w}×${h}`, () => {
       test.use({ xspiceOptions: { streamingVideo: 'all', videoCodecs: codecs, imageCompression: 'lz', geometry: '1600x900' } });
@@ -61,6 +62,10 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
           console.log(`[${codecs} ${w}×${h}] over ${(m.ms / 1000).toFixed(1)} s: ${m.shown.toFixed(1)} fps shown, ${m.received.toFixed(1)} received, ${m.dropped.toFixed(1)} dropped; ${m.kbps.toFixed(0)} kbit/s; decode ${m.decodeMs.toFixed(1)} ms/frame; ` +
             `presentation offset p50 ${t.offset?.p50} / p95 ${t.offset?.p95} ms; long tasks ${m.longTasks.length ? m.longTasks.map((d) => d.toFixed(0)).join(', ') + ' ms' : 'none'}`);
           expect(m.codec).toBe(expected);
+          // checkable at any load: what arrives is shown (a client whose decode falls behind
+          // shows fewer frames than it receives; 2 fps = 20 frames over the window, against the
+          // frames in flight at its two ends)
+          expect(m.shown).toBeGreaterThanOrEqual(m.received - 2);
           // the issue's bound needs the server to send the 30 fps; on a machine too loaded for
           // Xspice and its encoder to make them, the figure is printed and the bound not checked
           if (m.received >= 29.5) expect(m.shown).toBeGreaterThanOrEqual(MIN_FPS);
