@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './harness/index';
 import { openClient, startClientProxy } from './harness/client';
+import { toolbarButton } from './harness/ui';
 import { startVideo, videoTotals as totals } from './harness/video';
 import { startTone } from './harness/audio';
 import { AMPLITUDE, waitForPlaybackChannel, waitForSound, withAutoplay } from './harness/audio-page';
@@ -77,6 +78,16 @@ test.describe('lip-sync', () => {
       expect(av!.n).toBeGreaterThanOrEqual(60);
       expect(av!.abs95).toBeLessThanOrEqual(33);
       expect(end.presented - start.presented).toBeGreaterThanOrEqual(90);
+
+      // the toolbar's Statistics overlay shows the same figures: the codec, and with sound
+      // playing the audio-to-video offset beside the frames' timing
+      await toolbarButton(page, 'stats').click();
+      const overlay = page.locator('spice-client spice-stats-overlay');
+      await expect(overlay).toContainText('MJPEG', { timeout: 10_000 });
+      await expect(overlay).toContainText(/frame timing p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
+      await expect(overlay).toContainText(/A\/V offset p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
+      await expect(overlay).toContainText(/opus · buffer \d+ ms/);
+      await page.screenshot({ path: test.info().outputPath('stats-overlay.png') });
     } finally {
       tone?.stop();
       await video?.stop();

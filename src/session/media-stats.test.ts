@@ -15,15 +15,17 @@ describe('StatsTracker', () => {
     expect(first).toMatchObject({ fpsReceived: 0, fpsShown: 0, kbps: 0, decodeMs: 4, codec: 'VP8', monitors: [0] });
     const r = s.video(0, [0], totals({
       at: 3000, received: 70, presented: 65, dropped: 4, bytes: 550_000, decoded: 70, decodeMs: 340,
-      offset: { p50: 3, p95: 21, n: 60 }, pending: 2, resyncs: 1,
+      offset: { p50: 3, p95: 21, n: 60 }, avOffset: { p50: -4, p95: 12, abs95: 15, n: 55 }, pending: 2, resyncs: 1,
     }));
     expect(r).toEqual({
       channelId: 0, monitors: [0], codec: 'VP8',
       fpsReceived: 30, fpsShown: 28, fpsDropped: 2,
       kbps: 2000, // 500 000 bytes in 2 s
       decodeMs: 5, // 300 ms over 60 frames
-      offsetP50: 3, offsetP95: 21, pending: 2, resyncs: 1,
+      offsetP50: 3, offsetP95: 21, avP50: -4, avP95: 12, pending: 2, resyncs: 1,
     });
+    // without sound there is no audio-to-video figure, only the frames' timing
+    expect(s.video(0, [0], totals({ at: 4000, received: 100, presented: 95, offset: { p50: 1, p95: 5, n: 90 } }))).toMatchObject({ offsetP50: 1, avP50: null, avP95: null });
   });
 
   it('keeps channels apart and starts again when a channel was relinked (totals went down)', () => {

@@ -23,6 +23,13 @@ export interface VideoRates {
   /** lip-sync: presentation offset against the clock, recent frames (ms; positive = late) */
   offsetP50: number | null;
   offsetP95: number | null;
+  /**
+   * lip-sync while sound plays: audio-to-video offset, each recent frame's mm_time against the
+   * mm_time the audio output was playing when it was shown (ms; positive = picture after its
+   * sound); null without sound
+   */
+  avP50: number | null;
+  avP95: number | null;
   /** frames waiting for their time now */
   pending: number;
   /** clock resyncs so far */
@@ -78,6 +85,8 @@ export class StatsTracker {
       decodeMs: decoded > 0 ? (t.decodeMs - (base?.decodeMs ?? 0)) / decoded : null,
       offsetP50: t.offset?.p50 ?? null,
       offsetP95: t.offset?.p95 ?? null,
+      avP50: t.avOffset?.p50 ?? null,
+      avP95: t.avOffset?.p95 ?? null,
       pending: t.pending,
       resyncs: t.resyncs,
     };

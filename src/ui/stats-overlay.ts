@@ -1,6 +1,7 @@
 /**
  * <spice-stats-overlay>: the live figures of issue 8 (fps shown / received / dropped, codec,
- * bit rate, decode time, lip-sync offset, audio buffer and latency, round trip) over the
+ * bit rate, decode time, frame timing and, with sound, the audio-to-video offset, audio buffer
+ * and latency, round trip) over the
  * screen, refreshed once a second from `source.stats()` (a SpiceClient or <spice-client>).
  * It polls only while it is in the document and `source` is set; the numbers are the ones
  * SpiceClient.stats() returns, which the benchmarks and e2e tests print.
@@ -20,6 +21,7 @@ const STRINGS = {
   codec: 'codec',
   bitrate: 'bit rate',
   decode: 'decode',
+  timing: 'frame timing p50 / p95',
   sync: 'A/V offset p50 / p95',
   audio: 'sound',
   audioOff: 'off',
@@ -63,7 +65,10 @@ export class SpiceStatsOverlay extends LitElement {
       white-space: nowrap;
     }
     h2 { font-size: 12px; margin: 0 0 2px; }
-    dl { margin: 0; display: grid; grid-template-columns: auto auto; gap: 0 8px; }
+    /* one grid for every monitor and the sound, so all values line up in one column */
+    .grid { display: grid; grid-template-columns: max-content auto; gap: 0 8px; }
+    .row { grid-column: 1 / -1; }
+    dl { display: contents; }
     dt { opacity: 0.75; }
     dd { margin: 0; }
   `;
@@ -104,20 +109,22 @@ export class SpiceStatsOverlay extends LitElement {
     if (this.failed || !s) return html`<h2>${STRINGS.title}</h2><div>${this.failed ? STRINGS.failed : STRINGS.unknown}</div>`;
     const a = s.audio;
     return html`<h2>${STRINGS.title}</h2>
-      ${s.video.map((v) => html`<div part="monitor">
-        <div>${STRINGS.monitor(v.monitors)}</div>
-        <div>${v.codec ? STRINGS.video(f1(v.fpsShown), f1(v.fpsReceived), f1(v.fpsDropped)) : STRINGS.noVideo}</div>
+      <div class="grid">
+      ${s.video.map((v) => html`
+        <div class="row" part="monitor">${STRINGS.monitor(v.monitors)}</div>
+        <div class="row">${v.codec ? STRINGS.video(f1(v.fpsShown), f1(v.fpsReceived), f1(v.fpsDropped)) : STRINGS.noVideo}</div>
         ${v.codec ? html`<dl>
           <dt>${STRINGS.codec}</dt><dd>${v.codec}</dd>
           <dt>${STRINGS.bitrate}</dt><dd>${f0(v.kbps)} kbit/s</dd>
           <dt>${STRINGS.decode}</dt><dd>${v.decodeMs === null ? STRINGS.unknown : `${f1(v.decodeMs)} ms`}</dd>
-          <dt>${STRINGS.sync}</dt><dd>${v.offsetP50 === null ? STRINGS.unknown : `${f0(v.offsetP50)} / ${f0(v.offsetP95 ?? 0)} ms`}</dd>
-        </dl>` : nothing}
-      </div>`)}
+          <dt>${STRINGS.timing}</dt><dd>${v.offsetP50 === null ? STRINGS.unknown : `${f0(v.offsetP50)} / ${f0(v.offsetP95 ?? 0)} ms`}</dd>
+          ${v.avP50 === null ? nothing : html`<dt>${STRINGS.sync}</dt><dd>${f0(v.avP50)} / ${f0(v.avP95 ?? 0)} ms</dd>`}
+        </dl>` : nothing}`)}
       <dl>
         <dt>${STRINGS.audio}</dt><dd>${a?.playing ? `${a.mode} · ${STRINGS.audioLine(f0(a.bufferedMs), f0(a.latencyMs), a.underruns)}` : STRINGS.audioOff}</dd>
         <dt>${STRINGS.roundTrip}</dt><dd>${s.roundTripMs === null ? STRINGS.unknown : `${f1(s.roundTripMs)} ms`}</dd>
-      </dl>`;
+      </dl>
+      </div>`;
   }
 }
 
