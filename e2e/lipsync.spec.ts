@@ -6,11 +6,13 @@
 // and the audio-to-video offset — each presented frame's mm_time against the mm_time the audio
 // output was playing at that moment (the worklet's played position nearest in time, also one
 // reported after the frame: scheduler.ts avOffsetPercentiles). Printed too: the video clock
-// against the sound heard now, sampled from the page (el.stats()).
+// against the sound heard now, sampled from the page (el.stats()). The same again in an insecure
+// context, where the AudioBufferSourceNode fallback plays and its schedule is the clock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
+import type { XspiceServer } from '../scripts/lib/xspice.mjs';
 import { test, expect } from './harness/index';
 import { openClient, startClientProxy } from './harness/client';
 import { toolbarButton } from './harness/ui';
@@ -28,6 +30,73 @@ const avOffset = (page: Page): Promise<AvOffset> =>
 const fifoDir = mkdtempSync(path.join(tmpdir(), 'spice-web-lipsync-'));
 test.afterAll(() => rmSync(fifoDir, { recursive: true, force: true }));
 
+const INSECURE_HOST = 'spice-web.insecure.test';
+
+/**
+ * Sound and video at once, then the figures; `insecureHost`: the page is opened under that name
+ * over plain http (no AudioWorklet: the AudioBufferSourceNode fallback's schedule is the clock)
+ */
+async function lipSync(page: Page, xspice: XspiceServer, insecureHost: string | null): Promise<void> {
+  const proxy = await startClientProxy(xspice);
+  let video: ReturnType<typeof startVideo> | null = null;
+  let tone: { stop(): void } | null = null;
+  try {
+    await openClient(page, insecureHost ? Object.assign(new URL(proxy.url), { hostname: insecureHost }).href : proxy.url);
+    await waitForPlaybackChannel(page);
+    tone = startTone(fifoDir, { freq: 440, amplitude: AMPLITUDE, seconds: 90, name: `lipsync-${xspice.port}${insecureHost ? '-insecure' : ''}.fifo` });
+    await waitForSound(page, 'opus');
+    video = startVideo(xspice, { width: 320, height: 240 });
+    await expect.poll(async () => (await totals(page)).codec, { timeout: 30_000 }).toBe('MJPEG');
+    // the worker's clock comes from the audio heard (its syncs carry the audio delay)
+    await expect.poll(async () => (await totals(page)).audioDelayMs, { timeout: 20_000 }).not.toBeNull();
+    const start = await totals(page);
+    await expect.poll(async () => (await totals(page)).presented - start.presented, { timeout: 90_000 }).toBeGreaterThanOrEqual(90);
+    // the video clock against the sound heard now, sampled while frames play
+    const samples = await page.evaluate(async () => {
+      const el = document.querySelector('spice-client') as unknown as { stats(): Promise<{ audio: { clockSkewMs: number | null; latencyMs: number } | null }> };
+      const out: Array<{ skew: number; latency: number }> = [];
+      while (out.length < 40) {
+        const s = await el.stats();
+        if (s.audio?.clockSkewMs != null) out.push({ skew: s.audio.clockSkewMs, latency: s.audio.latencyMs });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return out;
+    });
+    const end = await totals(page);
+    const av = await avOffset(page);
+    const pct = (a: number[], p: number) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))]!;
+    const skews = samples.map((s) => s.skew);
+    const off = end.offset!;
+    console.log(`[lip-sync M-JPEG + Opus${insecureHost ? ', insecure context' : ''}] ${end.presented - start.presented} frames, ${end.late - start.late} late, ${end.resyncs} resyncs; presentation offset p50 ${off.p50} / p95 ${off.p95} ms (n ${off.n}); ` +
+      `audio-to-video offset (played audio at presentation − frame mm_time) p50 ${av?.p50} / p95 ${av?.p95} ms, |p95| ${av?.abs95} ms (n ${av?.n}); ` +
+      `video clock − sound heard: p50 ${pct(skews, 0.5)} / p5 ${pct(skews, 0.05)} / p95 ${pct(skews, 0.95)} ms; audio latency ~${pct(samples.map((s) => s.latency), 0.5).toFixed(0)} ms; ` +
+      `STREAM_REPORT audio_delay ${end.audioDelayMs?.toFixed(0)} ms`);
+    // The issue asks for p95 within one frame (33 ms), for both. (Presentation offset 5–16 ms
+    // measured on the CI machine; a machine loaded to ~20 on 2 cores fires the worker's timers
+    // late, which shows in both figures.)
+    expect(off.p50).toBeLessThanOrEqual(33);
+    expect(off.p95).toBeLessThanOrEqual(33);
+    expect(av, 'frames were shown while the output reported played positions').not.toBeNull();
+    expect(av!.n).toBeGreaterThanOrEqual(60);
+    expect(av!.abs95).toBeLessThanOrEqual(33);
+    expect(end.presented - start.presented).toBeGreaterThanOrEqual(90);
+
+    // the toolbar's Statistics overlay shows the same figures: the codec, and with sound
+    // playing the audio-to-video offset beside the frames' timing
+    await toolbarButton(page, 'stats').click();
+    const overlay = page.locator('spice-client spice-stats-overlay');
+    await expect(overlay).toContainText('MJPEG', { timeout: 10_000 });
+    await expect(overlay).toContainText(/frame timing p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
+    await expect(overlay).toContainText(/A\/V offset p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
+    await expect(overlay).toContainText(/opus · buffer \d+ ms/);
+    await page.screenshot({ path: test.info().outputPath('stats-overlay.png') });
+  } finally {
+    tone?.stop();
+    await video?.stop();
+    await proxy.close();
+  }
+}
+
 test.describe('lip-sync', () => {
   test.use({
     xspiceOptions: { streamingVideo: 'all', videoCodecs: 'spice:mjpeg', imageCompression: 'lz', geometry: '800x600', audioFifoDir: fifoDir, playbackCompression: true },
@@ -35,63 +104,21 @@ test.describe('lip-sync', () => {
 
   test('with sound playing, frames are shown on the audio clock: presentation and audio-to-video offsets within one frame at p95', async ({ page, xspice }) => {
     test.setTimeout(120_000);
-    const proxy = await startClientProxy(xspice);
-    let video: ReturnType<typeof startVideo> | null = null;
-    let tone: { stop(): void } | null = null;
-    try {
-      await openClient(page, proxy.url);
-      await waitForPlaybackChannel(page);
-      tone = startTone(fifoDir, { freq: 440, amplitude: AMPLITUDE, seconds: 90, name: `lipsync-${xspice.port}.fifo` });
-      await waitForSound(page, 'opus');
-      video = startVideo(xspice, { width: 320, height: 240 });
-      await expect.poll(async () => (await totals(page)).codec, { timeout: 30_000 }).toBe('MJPEG');
-      // the worker's clock comes from the audio heard (its syncs carry the audio delay)
-      await expect.poll(async () => (await totals(page)).audioDelayMs, { timeout: 20_000 }).not.toBeNull();
-      const start = await totals(page);
-      await expect.poll(async () => (await totals(page)).presented - start.presented, { timeout: 90_000 }).toBeGreaterThanOrEqual(90);
-      // the video clock against the sound heard now, sampled while frames play
-      const samples = await page.evaluate(async () => {
-        const el = document.querySelector('spice-client') as unknown as { stats(): Promise<{ audio: { clockSkewMs: number | null; latencyMs: number } | null }> };
-        const out: Array<{ skew: number; latency: number }> = [];
-        while (out.length < 40) {
-          const s = await el.stats();
-          if (s.audio?.clockSkewMs != null) out.push({ skew: s.audio.clockSkewMs, latency: s.audio.latencyMs });
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        return out;
-      });
-      const end = await totals(page);
-      const av = await avOffset(page);
-      const pct = (a: number[], p: number) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))]!;
-      const skews = samples.map((s) => s.skew);
-      const off = end.offset!;
-      console.log(`[lip-sync M-JPEG + Opus] ${end.presented - start.presented} frames, ${end.late - start.late} late, ${end.resyncs} resyncs; presentation offset p50 ${off.p50} / p95 ${off.p95} ms (n ${off.n}); ` +
-        `audio-to-video offset (played audio at presentation − frame mm_time) p50 ${av?.p50} / p95 ${av?.p95} ms, |p95| ${av?.abs95} ms (n ${av?.n}); ` +
-        `video clock − sound heard: p50 ${pct(skews, 0.5)} / p5 ${pct(skews, 0.05)} / p95 ${pct(skews, 0.95)} ms; audio latency ~${pct(samples.map((s) => s.latency), 0.5).toFixed(0)} ms; ` +
-        `STREAM_REPORT audio_delay ${end.audioDelayMs?.toFixed(0)} ms`);
-      // The issue asks for p95 within one frame (33 ms), for both. (Presentation offset 5–16 ms
-      // measured on the CI machine; a machine loaded to ~20 on 2 cores fires the worker's timers
-      // late, which shows in both figures.)
-      expect(off.p50).toBeLessThanOrEqual(33);
-      expect(off.p95).toBeLessThanOrEqual(33);
-      expect(av, 'frames were shown while the worklet reported played positions').not.toBeNull();
-      expect(av!.n).toBeGreaterThanOrEqual(60);
-      expect(av!.abs95).toBeLessThanOrEqual(33);
-      expect(end.presented - start.presented).toBeGreaterThanOrEqual(90);
+    await lipSync(page, xspice, null);
+  });
 
-      // the toolbar's Statistics overlay shows the same figures: the codec, and with sound
-      // playing the audio-to-video offset beside the frames' timing
-      await toolbarButton(page, 'stats').click();
-      const overlay = page.locator('spice-client spice-stats-overlay');
-      await expect(overlay).toContainText('MJPEG', { timeout: 10_000 });
-      await expect(overlay).toContainText(/frame timing p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
-      await expect(overlay).toContainText(/A\/V offset p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
-      await expect(overlay).toContainText(/opus · buffer \d+ ms/);
-      await page.screenshot({ path: test.info().outputPath('stats-overlay.png') });
+  test('insecure context (no AudioWorklet, the fallback output): the same offsets within one frame at p95', async ({ xspice, browserName }, info) => {
+    test.setTimeout(120_000);
+    expect(browserName).toBe('chromium');
+    const launch = info.project.use.launchOptions ?? {};
+    const browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`, '--autoplay-policy=no-user-gesture-required'] });
+    try {
+      const page = await browser.newPage();
+      await lipSync(page, xspice, INSECURE_HOST);
+      // the premise: the fallback played (no worklet in an insecure context)
+      expect(await page.evaluate(() => ({ secure: isSecureContext, worklet: 'audioWorklet' in BaseAudioContext.prototype }))).toEqual({ secure: false, worklet: false });
     } finally {
-      tone?.stop();
-      await video?.stop();
-      await proxy.close();
+      await browser.close();
     }
   });
 });

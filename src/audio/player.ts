@@ -33,8 +33,9 @@ export interface AudioSink {
    */
   write(planes: Float32Array[], mmTime?: number | null): void;
   /**
-   * true when the sink reports the position it really plays through `onplayed` (the worklet);
-   * false: the player estimates it from the packet stamps and delayMs() (the fallback)
+   * true when the sink reports the position it really plays through `onplayed` (the browser's
+   * sink: worklet and fallback alike); false: the player estimates it from the packet stamps and
+   * delayMs() (sinks that cannot tell)
    */
   readonly clocked?: boolean;
   /** set by the player: a played position every ~50 ms, null when the output fell silent */

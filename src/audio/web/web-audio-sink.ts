@@ -11,8 +11,9 @@
  * Fallback (documented in README): where AudioWorklet is missing (insecure context, old
  * browsers) each chunk becomes an AudioBufferSourceNode scheduled back to back on the context's
  * clock, with the same cushion policy (start `target` ahead after a gap; drop a chunk when more
- * than twice the cushion is queued). No tap there, and no played-position clock: the player keeps
- * its estimate (last packet's stamp minus what is queued) for lip-sync there.
+ * than twice the cushion is queued). Its clock is exact too: a chunk stamped mm starts at the
+ * context time it was scheduled for, so that start (mapped like the worklet's, below) is the
+ * played position, given every ~50 ms of sound and whenever the cushion starts again.
  *
  * Clock (lip-sync, spice-protocol.md §9.3): the worklet reports which stamped sample it output at
  * which context time (worklet-messages.ts 'clock'); here that becomes "the sample stamped mm is
@@ -29,12 +30,24 @@ export type OutputState = 'idle' | 'blocked' | 'running' | 'failed';
 
 /** the ring holds up to 2 s: far above any cushion, so only the drop policy bounds latency */
 const RING_SECONDS = 2;
+/** the fallback gives its played position this often (s of sound), as the worklet does */
+const CLOCK_EVERY_S = 0.05;
 
 export class WebAudioSink implements AudioSink {
   state: OutputState = 'idle';
   /** 'worklet' normally; 'buffers' is the fallback */
   kind: 'worklet' | 'buffers' | null = null;
-  stats: JitterStats | null = null;
+  /** the worklet's ring figures, or the fallback's own (what is scheduled and not yet played) */
+  get stats(): JitterStats | null {
+    const ctx = this.ctx, f = this.fmt;
+    if (this.kind !== 'buffers') return this.ringStats;
+    if (!ctx || !f) return null;
+    const ahead = Math.max(0, this.nextTime - ctx.currentTime);
+    return { ...this.bufStats, state: ahead > 0 ? 'playing' : 'filling', buffered: Math.round(ahead * f.rate) };
+  }
+  private ringStats: JitterStats | null = null;
+  /** fallback counters: starved restarts, frames dropped as too much queued, frames scheduled */
+  private bufStats = { underruns: 0, dropped: 0, played: 0 };
   onstate: ((s: OutputState, detail?: string) => void) | null = null;
   onplayed: ((p: PlayedPoint | null) => void) | null = null;
   private ctx: AudioContext | null = null;
@@ -45,6 +58,8 @@ export class WebAudioSink implements AudioSink {
   private targetMs = 100;
   private gain = 1;
   private nextTime = 0;
+  /** fallback: context time of the last played position given (start of that chunk), -1: none yet since a gap */
+  private clockAt = -1;
   private taps = new Map<number, (p: Float32Array[]) => void>();
   private bufTap: { planes: Float32Array[]; at: number; resolve: (p: Float32Array[]) => void } | null = null;
   private tapId = 0;
@@ -108,23 +123,38 @@ export class WebAudioSink implements AudioSink {
     this.contextState();
   }
 
-  /** the worklet reports the played position (honest clock); the fallback does not */
+  /** both outputs report the played position (the worklet from its ring, the fallback from its schedule) */
   get clocked(): boolean {
-    return this.kind === 'worklet';
+    return this.kind !== null;
   }
 
   write(planes: Float32Array[], mmTime: number | null = null): void {
-    if (this.kind === 'buffers') return this.schedule(planes);
+    if (this.kind === 'buffers') return this.schedule(planes, mmTime);
     this.post({ type: 'data', planes, mmTime }, planes.map((p) => p.buffer as ArrayBuffer));
   }
 
-  private schedule(planes: Float32Array[]): void {
+  private schedule(planes: Float32Array[], mmTime: number | null): void {
     const ctx = this.ctx, f = this.fmt, g = this.gainNode;
     if (!ctx || !f || !g || !planes[0]?.length || ctx.state !== 'running') return;
     const target = this.targetMs / 1000;
     const now = ctx.currentTime;
-    if (this.nextTime < now + 0.005) this.nextTime = now + target; // starved: cushion again
-    if (this.nextTime > now + 2 * target + 0.02) return; // too much queued: drop this chunk
+    if (this.nextTime < now + 0.005) {
+      // starved: cushion again; the clock restarts with this chunk (the silence did not advance it)
+      if (this.nextTime > 0) this.bufStats.underruns++;
+      this.nextTime = now + target;
+      this.clockAt = -1;
+    }
+    if (this.nextTime > now + 2 * target + 0.02) {
+      this.bufStats.dropped += planes[0].length; // too much queued: drop this chunk
+      return;
+    }
+    this.bufStats.played += planes[0].length;
+    if (mmTime !== null && (this.clockAt < 0 || this.nextTime - this.clockAt >= CLOCK_EVERY_S)) {
+      // the sample stamped mmTime leaves the context at nextTime: the played position, known
+      // ahead (the sync's `at` may be in the near future; a clock extrapolates either way)
+      this.clockAt = this.nextTime;
+      this.onplayed?.({ mmTime, at: this.heardAt(this.nextTime) });
+    }
     this.tapBuffers(planes);
     const buf = ctx.createBuffer(f.channels, planes[0].length, f.rate);
     for (let c = 0; c < f.channels; c++) buf.copyToChannel((planes[c] ?? planes[0]) as Float32Array<ArrayBuffer>, c);
@@ -164,6 +194,7 @@ export class WebAudioSink implements AudioSink {
   stop(): void {
     this.post({ type: 'stop' });
     this.nextTime = 0;
+    this.clockAt = -1;
   }
 
   delayMs(): number {
@@ -207,12 +238,13 @@ export class WebAudioSink implements AudioSink {
     this.gainNode = null;
     this.pending = [];
     this.kind = null;
-    this.stats = null;
+    this.ringStats = null;
+    this.bufStats = { underruns: 0, dropped: 0, played: 0 };
     void ctx?.close().catch(() => undefined);
   }
 
   private fromWorklet(m: FromPlaybackWorklet): void {
-    if (m.type === 'stats') this.stats = m.stats;
+    if (m.type === 'stats') this.ringStats = m.stats;
     else if (m.type === 'clock') this.onplayed?.(m.mm === null ? null : { mmTime: m.mm, at: this.heardAt(m.time) });
     else {
       const r = this.taps.get(m.id);
