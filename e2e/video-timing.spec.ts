@@ -60,7 +60,7 @@ for (const [codecs, expected] of [['spice:mjpeg', 'MJPEG'], ['gstreamer:vp8', 'V
           const m = await measure(page, 10_000);
           const t = await totals(page);
           console.log(`[${codecs} ${w}×${h}] over ${(m.ms / 1000).toFixed(1)} s: ${m.shown.toFixed(1)} fps shown, ${m.received.toFixed(1)} received, ${m.dropped.toFixed(1)} dropped; ${m.kbps.toFixed(0)} kbit/s; decode ${m.decodeMs.toFixed(1)} ms/frame; ` +
-            `presentation offset p50 ${t.offset?.p50} / p95 ${t.offset?.p95} ms; long tasks ${m.longTasks.length ? m.longTasks.map((d) => d.toFixed(0)).join(', ') + ' ms' : 'none'}`);
+            `presentation offset p50 ${t.offset?.p50} / p95 ${t.offset?.p95} ms; ${t.held} of ${t.presented} frames held for their time, ${t.pending} waiting now; long tasks ${m.longTasks.length ? m.longTasks.map((d) => d.toFixed(0)).join(', ') + ' ms' : 'none'}`);
           expect(m.codec).toBe(expected);
           // checkable at any load: what arrives is shown (a client whose decode falls behind
           // shows fewer frames than it receives; 2 fps = 20 frames over the window, against the
