@@ -94,6 +94,19 @@ describe('stream frames drawn on the canvas first (lazy-frames.ts)', () => {
     expect(core.streams.lazy.readBack).toBe(1);
   });
 
+  it('a stream clipped to a rect list (an L-shaped visible area): each frame still replaces the last unread', async () => {
+    const { core, at, h, stream, frame, pictures } = setup();
+    h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 8, 4));
+    // a window over the stream's bottom right corner: visible = top row + bottom left
+    stream(1, rect(0, 0, 4, 2), true, [rect(0, 0, 4, 1), rect(0, 1, 2, 2)]);
+    for (let i = 0; i < 10; i++) await frame(1, i % 3);
+    expect(pictures.slice(0, 9).every((p) => p.closed && p.reads === 0)).toBe(true);
+    expect(core.streams.lazy.superseded).toBe(9);
+    await core.settleFrames();
+    expect([at(3, 0), at(1, 1), at(3, 1)]).toEqual([COLORS[9 % 3], COLORS[9 % 3], black]);
+    expect(core.streams.lazy.readBack).toBe(1);
+  });
+
   it('frames that do not cover each other are read back in the order they were shown', async () => {
     const { h, at, stream, frame, core } = setup();
     h(MsgDisplay.SURFACE_CREATE, surfaceCreate(0, 8, 4));

@@ -78,7 +78,10 @@ export class LazyFrames {
     const id = f.surface.id;
     const bbox = bounds(f.region);
     const list = (this.pending.get(id) ?? []).filter((old) => {
-      if (old.surface !== f.surface || !covered(old.bbox, f.region)) return true;
+      // every rect where the old frame shows lies inside one rect of the new frame's region (a
+      // stream clipped to a rect list keeps the same list frame after frame, so this holds there
+      // too, where the old frame's bounding box would not fit in any single rect)
+      if (old.surface !== f.surface || !old.region.every((r) => covered(r, f.region))) return true;
       old.picture.close();
       this.superseded++;
       return false;
