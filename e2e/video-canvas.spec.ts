@@ -107,3 +107,66 @@ for (const [codecs, expected, insecure] of [['spice:mjpeg', 'MJPEG', false], ['g
     });
   });
 }
+
+// A window over part of the playing video: the server clips the stream to what stays visible
+// (STREAM_CLIP with a rect list, or new streams) and draws the window itself; the canvas must
+// show the window exactly and the video around it within the bound: the frames are drawn
+// through the clip, never over the window.
+test.describe('spice:mjpeg, a window over the video', () => {
+  test.use({ xspiceOptions: { streamingVideo: 'all', videoCodecs: 'spice:mjpeg', imageCompression: 'lz', geometry: '800x600' } });
+
+  test('frames keep to the visible part of the stream; the window over it stays exact', async ({ page, xspice }) => {
+    test.setTimeout(90_000);
+    const proxy = await startClientProxy(xspice);
+    const video = startVideo(xspice, { width: W, height: H, speed: 0 });
+    try {
+      await openClient(page, proxy.url);
+      await expect.poll(async () => (await videoTotals(page)).codec, { timeout: 30_000 }).toBe('MJPEG');
+      const t0 = await videoTotals(page);
+      await expect.poll(async () => (await videoTotals(page)).presented - t0.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
+      const msgs = async () => (await page.evaluate(async () => (await (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ messages: Record<string, number> }> }).displayStats(0)).messages));
+      const before = await msgs();
+      // xlogo over the video's bottom right corner (no window manager: it lands where it asks)
+      xspice.spawnClient('xlogo', ['-geometry', '140x100+220+160', '-bg', 'white', '-fg', 'black'], { name: 'xlogo' });
+      const box = { left: 220, top: 160, right: 362, bottom: 262 }; // the window and its 1-pixel border
+      // the server tells us the stream is clipped (or replaces the stream); frames go on
+      await expect.poll(async () => {
+        const m = await msgs();
+        return (m.STREAM_CLIP ?? 0) - (before.STREAM_CLIP ?? 0) + (m.STREAM_CREATE ?? 0) - (before.STREAM_CREATE ?? 0);
+      }, { timeout: 20_000 }).toBeGreaterThan(0);
+      const t1 = await videoTotals(page);
+      await expect.poll(async () => (await videoTotals(page)).presented - t1.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
+      const truth = await grabFramebuffer(xspice);
+      const inVisibleVideo = (x: number, y: number) => x < W && y < H && !(x >= box.left && x < box.right && y >= box.top && y < box.bottom);
+      // the window really is over the video (its white background where the bars were)
+      let white = 0;
+      for (let y = box.top + 2; y < H; y++) for (let x = box.left + 2; x < W; x++) if (truth.rgba[(y * truth.width + x) * 4] === 255 && truth.rgba[(y * truth.width + x) * 4 + 1] === 255 && truth.rgba[(y * truth.width + x) * 4 + 2] === 255) white++;
+      expect(white).toBeGreaterThan(1000);
+      for (let k = 0; k < 3; k++) {
+        const seen = (await videoTotals(page)).presented;
+        const shown = await clientScreenshot(page, 0, true);
+        await expect.poll(async () => (await videoTotals(page)).presented, { timeout: 10_000 }).toBeGreaterThan(seen);
+        let outside = 0, sum = 0, n = 0;
+        for (let y = 0; y < truth.height; y++) {
+          for (let x = 0; x < truth.width; x++) {
+            const i = (y * truth.width + x) * 4;
+            for (let c = 0; c < 3; c++) {
+              const d = Math.abs(shown.rgba[i + c]! - truth.rgba[i + c]!);
+              if (inVisibleVideo(x, y)) {
+                sum += d;
+                n++;
+              } else if (d) outside++;
+            }
+          }
+        }
+        const m = await msgs();
+        console.log(`[window over video] canvas vs server: outside the visible video ${outside} differing values (the window included), inside mean ${(sum / n).toFixed(2)}; STREAM_CLIP ${m.STREAM_CLIP ?? 0}, STREAM_CREATE ${m.STREAM_CREATE ?? 0}`);
+        expect(outside).toBe(0);
+        expect(sum / n).toBeLessThanOrEqual(LOSSY_MEAN_BOUND);
+      }
+    } finally {
+      await video.stop();
+      await proxy.close();
+    }
+  });
+});

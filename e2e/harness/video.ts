@@ -7,7 +7,7 @@ import type { XspiceServer } from '../../scripts/lib/xspice.mjs';
 /** the display worker's video totals (DisplayStats.video) for monitor 0 */
 export interface VideoTotals {
   codec: string | null; received: number; bytes: number; presented: number; dropped: number; decodeMs: number; decoded: number;
-  late: number; resyncs: number; pending: number; offset: { p50: number; p95: number; n: number } | null; audioDelayMs: number | null;
+  held: number; late: number; resyncs: number; pending: number; offset: { p50: number; p95: number; n: number } | null; audioDelayMs: number | null;
   readBack?: number; superseded?: number;
 }
 
