@@ -16,7 +16,7 @@ import type { XspiceServer } from '../scripts/lib/xspice.mjs';
 import { test, expect } from './harness/index';
 import { openClient, startClientProxy } from './harness/client';
 import { toolbarButton } from './harness/ui';
-import { startVideo, videoTotals as totals } from './harness/video';
+import { startVideo, videoTotals as totals, waitForMonitor } from './harness/video';
 import { startTone } from './harness/audio';
 import { AMPLITUDE, waitForPlaybackChannel, waitForSound, withAutoplay } from './harness/audio-page';
 
@@ -42,6 +42,7 @@ async function lipSync(page: Page, xspice: XspiceServer, insecureHost: string | 
   let tone: { stop(): void } | null = null;
   try {
     await openClient(page, insecureHost ? Object.assign(new URL(proxy.url), { hostname: insecureHost }).href : proxy.url);
+    await waitForMonitor(page);
     await waitForPlaybackChannel(page);
     tone = startTone(fifoDir, { freq: 440, amplitude: AMPLITUDE, seconds: 90, name: `lipsync-${xspice.port}${insecureHost ? '-insecure' : ''}.fifo` });
     await waitForSound(page, 'opus');

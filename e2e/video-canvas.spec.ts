@@ -9,7 +9,7 @@ import { chromium } from '@playwright/test';
 import { test, expect } from './harness/index';
 import { clientScreenshot, openClient, startClientProxy } from './harness/client';
 import { grabFramebuffer } from '../scripts/lib/truth.mjs';
-import { startVideo, videoTotals } from './harness/video';
+import { startVideo, videoTotals, waitForMonitor } from './harness/video';
 import type { Page } from '@playwright/test';
 
 const W = 320, H = 240;
@@ -72,6 +72,7 @@ for (const [codecs, expected, insecure] of [['spice:mjpeg', 'MJPEG', false], ['g
           // the premise: no WebCodecs, so M-JPEG frames come from createImageBitmap
           expect(await page.evaluate(() => ({ secure: isSecureContext, imageDecoder: typeof (globalThis as { ImageDecoder?: unknown }).ImageDecoder }))).toEqual({ secure: false, imageDecoder: 'undefined' });
         } else await openClient(page, proxy.url);
+        await waitForMonitor(page);
         await expect.poll(async () => (await videoTotals(page)).codec, { timeout: 30_000 }).toBe(expected);
         const t0 = await videoTotals(page);
         await expect.poll(async () => (await videoTotals(page)).presented - t0.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
@@ -121,6 +122,7 @@ test.describe('spice:mjpeg, a window over the video', () => {
     const video = startVideo(xspice, { width: W, height: H, speed: 0 });
     try {
       await openClient(page, proxy.url);
+      await waitForMonitor(page);
       await expect.poll(async () => (await videoTotals(page)).codec, { timeout: 30_000 }).toBe('MJPEG');
       const t0 = await videoTotals(page);
       await expect.poll(async () => (await videoTotals(page)).presented - t0.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);

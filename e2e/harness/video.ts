@@ -11,6 +11,10 @@ export interface VideoTotals {
   readBack?: number; superseded?: number;
 }
 
+/** resolves once the page has monitor 0 (displayStats(0) throws before: poll totals after this) */
+export const waitForMonitor = (page: Page): Promise<unknown> =>
+  page.waitForFunction(() => (document.querySelector('spice-client') as unknown as { monitors: unknown[] }).monitors.length > 0, undefined, { timeout: 20_000 });
+
 export const videoTotals = (page: Page): Promise<VideoTotals> =>
   page.evaluate(async () => (await (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ video: VideoTotals }> }).displayStats(0)).video);
 
