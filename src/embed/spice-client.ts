@@ -6,9 +6,10 @@
  * Worker per display channel, the view's canvases for monitors. No toolbar: <spice-client>
  * (element.ts) adds that around it.
  *
- * Size: about 19 KB; this class is the library's public surface (every method, getter and
+ * Size: about 18 KB; this class is the library's public surface (every method, getter and
  * typed listener an embedder uses) in one place; the DOM glue lives in agent-glue.ts,
- * audio-glue.ts and client-status.ts.
+ * audio-glue.ts, mic-glue.ts and stats-glue.ts, the event wiring in client-wiring.ts and
+ * client-status.ts.
  */
 import { WebSocketTransport } from '../channels/transport';
 import { webCryptoEncrypt } from '../channels/webcrypto';
@@ -25,6 +26,7 @@ import { AudioGlue } from './audio-glue';
 import { MicGlue, type MicSettings } from './mic-glue';
 import { collectStats } from './stats-glue';
 import { wireMigration, wireReconnect } from './client-status';
+import { wireAgent, wireCursor, wireDisplay, wireSession, type Emit } from './client-wiring';
 import { MonitorWindows, type MonitorWindowInfo } from './monitor-window';
 import type { AudioStatus, MicrophoneStatus, SpiceClientEventDetails, SpiceClientEventMap } from './events';
 
@@ -226,71 +228,16 @@ export class SpiceClient extends EventTarget {
     this.#reconnector = rc;
     wireReconnect(rc, live, (st) => this.#setStatus(st), (t, d) => this.#emit(t, d), () => view.setStale(false));
 
-    session.ev.on('status', (s) => {
-      if (!live()) return;
-      // a retry's "connecting…" keeps saying that it is a reconnect
-      if (s.state === 'connecting' && rc.pending === false && this.#status.state === 'reconnecting') s = { state: 'connecting', message: 'reconnecting…' };
-      this.#setStatus(s);
-    });
-    session.ev.on('connected', (c) => {
-      if (!live()) return;
-      if (!display.monitors.length) view.setStale(false);
-      this.#emit('connect', c);
-    });
-    session.ev.on('disconnected', (d) => {
-      if (!live()) return;
-      if (rc.pending) {
-        view.setStale(true); // the last frame stays, dimmed, while the countdown runs
-        return;
-      }
-      view.setStale(false);
-      this.#emit('disconnect', d);
-    });
-    session.ev.on('credentialsrequired', (c) => live() && this.#emit('credentialsrequired', c));
-    session.ev.on('error', (e) => live() && this.#emit('spiceerror', e));
-    session.ev.on('channel', (c) => live() && this.#emit('channel', c));
-    session.ev.on('mousemode', (m) => {
-      if (!live()) return;
-      view.applyCursor();
-      this.#emit('mousemode', m);
-    });
-    display.ev.on('monitors', (list) => {
-      if (!live()) return;
-      view.setLayout(list);
-      this.#emit('monitors', list);
-      for (const m of list) {
-        const k = `${m.channelId}:${m.head}`, size = `${m.width}x${m.height}`;
-        if (this.#sizes.get(k) === size) continue;
-        this.#sizes.set(k, size);
-        this.#emit('resize', { channelId: m.channelId, head: m.head, width: m.width, height: m.height });
-      }
-    });
-    display.ev.on('firstframe', (f) => {
-      if (!live()) return;
-      view.setStale(false);
-      if (this.firstFrameMs === null) {
-        this.firstFrameMs = f.at - performance.timeOrigin;
-        console.info(`[spice-web] first frame ${this.firstFrameMs.toFixed(0)} ms after navigation`);
-      }
-      this.#emit('firstframe', f);
+    const emit: Emit = (t, d) => this.#emit(t, d);
+    wireSession(session, rc, live, view, emit, () => this.#status, (st) => this.#setStatus(st), () => display.monitors.length > 0);
+    wireDisplay(display, live, view, emit, this.#sizes, (at) => {
+      if (this.firstFrameMs !== null) return;
+      this.firstFrameMs = at - performance.timeOrigin;
+      console.info(`[spice-web] first frame ${this.firstFrameMs.toFixed(0)} ms after navigation`);
     });
     wireMigration(migration, (d) => live() && this.#emit('migration', d));
-    agent.ev.on('agent', (a) => {
-      if (!live()) return;
-      this.#emit('agent', a);
-      if (a.connected) this.#glue.followSize();
-    });
-    agent.ev.on('clipboard', (c) => {
-      if (!live()) return;
-      this.#emit('clipboard', c);
-      this.#glue.guestCopied(c);
-    });
-    agent.ev.on('fileprogress', (p) => live() && this.#emit('filetransfer', { ...p, state: 'progress' }));
-    agent.ev.on('filedone', (p) => live() && this.#emit('filetransfer', { ...p, sent: p.size, state: 'done' }));
-    agent.ev.on('filefailed', (f) => live() && this.#emit('filetransfer', { id: f.id, name: f.name, size: 0, sent: 0, state: f.cancelled ? 'cancelled' : 'failed', error: f.error }));
-    cursor.ev.on('shape', (c) => live() && view.cursorShape(c));
-    cursor.ev.on('move', (p) => live() && view.cursorMove(p.channelId, p.x, p.y));
-    cursor.ev.on('hide', (h) => live() && view.cursorHide(h.channelId));
+    wireAgent(agent, live, emit, this.#glue);
+    wireCursor(cursor, live, view);
     session.connect();
   }
 
