@@ -6,20 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
+import { insecureUrl, launchInsecure } from './harness/insecure';
 import { test, expect } from './harness/index';
 import { openClient, startClientProxy } from './harness/client';
 import { startTone } from './harness/audio';
 import { AMPLITUDE, audioState, measureTone, waitForPlaybackChannel } from './harness/audio-page';
 
-const HOST = 'spice-web.insecure.test';
 const fifoDir = mkdtempSync(path.join(tmpdir(), 'spice-web-audio-insecure-'));
 
 let browser: Browser;
 test.beforeAll(async ({ browserName }, info) => {
   expect(browserName).toBe('chromium');
-  const launch = info.project.use.launchOptions ?? {};
-  browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${HOST} 127.0.0.1`, '--autoplay-policy=no-user-gesture-required'] });
+  browser = await launchInsecure(info, ['--autoplay-policy=no-user-gesture-required']);
 });
 test.afterAll(async () => {
   await browser?.close();
@@ -33,9 +32,7 @@ test('insecure context: Opus via opus-decoder (WASM) and AudioBufferSourceNode o
   const proxy = await startClientProxy(xspice);
   const tone = { current: null as null | { stop(): void } };
   try {
-    const url = new URL(proxy.url);
-    url.hostname = HOST;
-    await openClient(page, url.href);
+    await openClient(page, insecureUrl(proxy.url));
     const ctx = await page.evaluate(() => ({ secure: isSecureContext, worklet: 'audioWorklet' in BaseAudioContext.prototype, audioDecoder: typeof (globalThis as { AudioDecoder?: unknown }).AudioDecoder }));
     // the premise: without it this test would only repeat e2e/audio.spec.ts
     // (AudioWorkletNode exists as a constructor; the context's audioWorklet is [SecureContext])

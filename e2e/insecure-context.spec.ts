@@ -4,18 +4,16 @@
 // encrypted by our own RSA-OAEP (no crypto.subtle) and JPEG decodes through createImageBitmap
 // (no ImageDecoder). The host name resolves to 127.0.0.1 inside this Chromium only
 // (--host-resolver-rules), so nothing leaves loopback.
-import { test, expect, chromium, type Browser } from '@playwright/test';
+import { test, expect, type Browser } from '@playwright/test';
+import { insecureUrl, launchInsecure } from './harness/insecure';
 import { startTestServer, type TestServer } from './harness/test-server.mjs';
 import { clientDisplayStats, clientStatus, openClient, startClientProxy, waitForScreenshot, type ProxyHandle } from './harness/client';
 import { jpegScenario, lossyMismatch } from './harness/scenarios';
 
-const HOST = 'spice-web.insecure.test';
-
 let browser: Browser;
 test.beforeAll(async ({ browserName }, info) => {
   expect(browserName).toBe('chromium');
-  const launch = info.project.use.launchOptions ?? {};
-  browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${HOST} 127.0.0.1`] });
+  browser = await launchInsecure(info);
 });
 test.afterAll(async () => {
   await browser?.close();
@@ -29,9 +27,7 @@ test('insecure context: own RSA-OAEP ticket, JPEG and JPEG_ALPHA via createImage
   try {
     server = await startTestServer(sc, { imageCompression: 'quic', jpeg: 'always', password: 'plain-http-pw' });
     proxy = await startClientProxy(server);
-    const url = new URL(proxy.url);
-    url.hostname = HOST;
-    await openClient(page, `${url.href}?password=plain-http-pw`);
+    await openClient(page, `${insecureUrl(proxy.url)}?password=plain-http-pw`);
     const ctx = await page.evaluate(() => ({ secure: isSecureContext, subtle: typeof crypto.subtle, imageDecoder: typeof (globalThis as { ImageDecoder?: unknown }).ImageDecoder }));
     // the premise: without it this test would only repeat the others
     expect(ctx).toEqual({ secure: false, subtle: 'undefined', imageDecoder: 'undefined' });

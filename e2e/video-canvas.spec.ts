@@ -5,7 +5,7 @@
 // not content) is compared, as the canvas shows it, against the X framebuffer while the stream
 // is running: within the lossy bound inside the video, exactly outside it. The screenshot that
 // reads the surface (which settles pending frames first) must agree with it.
-import { chromium } from '@playwright/test';
+import { insecureUrl, launchInsecure } from './harness/insecure';
 import { test, expect } from './harness/index';
 import { clientScreenshot, openClient, startClientProxy } from './harness/client';
 import { grabFramebuffer } from '../scripts/lib/truth.mjs';
@@ -49,9 +49,6 @@ function flipVideo(a: Shot): Shot {
   return { ...a, rgba };
 }
 
-/** a host name that resolves to 127.0.0.1 in that browser only: plain http there is not a secure context */
-const INSECURE_HOST = 'spice-web.insecure.test';
-
 for (const [codecs, expected, insecure] of [['spice:mjpeg', 'MJPEG', false], ['gstreamer:vp8', 'VP8', false], ['spice:mjpeg', 'MJPEG', true]] as const) {
   test.describe(`${codecs}${insecure ? ' (insecure context)' : ''}`, () => {
     test.use({ xspiceOptions: { streamingVideo: 'all', videoCodecs: codecs, imageCompression: 'lz', geometry: '800x600' } });
@@ -61,14 +58,11 @@ for (const [codecs, expected, insecure] of [['spice:mjpeg', 'MJPEG', false], ['g
       test.setTimeout(90_000);
       const proxy = await startClientProxy(xspice);
       const video = startVideo(xspice, { width: W, height: H, speed: 0 });
-      const launch = info.project.use.launchOptions ?? {};
-      const browser = insecure ? await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] }) : null;
+      const browser = insecure ? await launchInsecure(info) : null;
       const page = browser ? await browser.newPage() : securePage;
       try {
         if (insecure) {
-          const url = new URL(proxy.url);
-          url.hostname = INSECURE_HOST;
-          await openClient(page, url.href);
+          await openClient(page, insecureUrl(proxy.url));
           // the premise: no WebCodecs, so M-JPEG frames come from createImageBitmap
           expect(await page.evaluate(() => ({ secure: isSecureContext, imageDecoder: typeof (globalThis as { ImageDecoder?: unknown }).ImageDecoder }))).toEqual({ secure: false, imageDecoder: 'undefined' });
         } else await openClient(page, proxy.url);
