@@ -11,7 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { insecureUrl, launchInsecure } from './harness/insecure';
 import type { XspiceServer } from '../scripts/lib/xspice.mjs';
 import { test, expect } from './harness/index';
 import { openClient, startClientProxy } from './harness/client';
@@ -30,21 +31,19 @@ const avOffset = (page: Page): Promise<AvOffset> =>
 const fifoDir = mkdtempSync(path.join(tmpdir(), 'spice-web-lipsync-'));
 test.afterAll(() => rmSync(fifoDir, { recursive: true, force: true }));
 
-const INSECURE_HOST = 'spice-web.insecure.test';
-
 /**
- * Sound and video at once, then the figures; `insecureHost`: the page is opened under that name
- * over plain http (no AudioWorklet: the AudioBufferSourceNode fallback's schedule is the clock)
+ * Sound and video at once, then the figures; `insecure`: the page is opened under a real host
+ * name over plain http (no AudioWorklet: the AudioBufferSourceNode fallback's schedule is the clock)
  */
-async function lipSync(page: Page, xspice: XspiceServer, insecureHost: string | null): Promise<void> {
+async function lipSync(page: Page, xspice: XspiceServer, insecure: boolean): Promise<void> {
   const proxy = await startClientProxy(xspice);
   let video: ReturnType<typeof startVideo> | null = null;
   let tone: { stop(): void } | null = null;
   try {
-    await openClient(page, insecureHost ? Object.assign(new URL(proxy.url), { hostname: insecureHost }).href : proxy.url);
+    await openClient(page, insecure ? insecureUrl(proxy.url) : proxy.url);
     await waitForMonitor(page);
     await waitForPlaybackChannel(page);
-    tone = startTone(fifoDir, { freq: 440, amplitude: AMPLITUDE, seconds: 90, name: `lipsync-${xspice.port}${insecureHost ? '-insecure' : ''}.fifo` });
+    tone = startTone(fifoDir, { freq: 440, amplitude: AMPLITUDE, seconds: 90, name: `lipsync-${xspice.port}${insecure ? '-insecure' : ''}.fifo` });
     await waitForSound(page, 'opus');
     video = startVideo(xspice, { width: 320, height: 240 });
     await expect.poll(async () => (await totals(page)).codec, { timeout: 30_000 }).toBe('MJPEG');
@@ -68,7 +67,7 @@ async function lipSync(page: Page, xspice: XspiceServer, insecureHost: string | 
     const pct = (a: number[], p: number) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))]!;
     const skews = samples.map((s) => s.skew);
     const off = end.offset!;
-    console.log(`[lip-sync M-JPEG + Opus${insecureHost ? ', insecure context' : ''}] ${end.presented - start.presented} frames, ${end.late - start.late} late, ${end.resyncs} resyncs; presentation offset p50 ${off.p50} / p95 ${off.p95} ms (n ${off.n}); ` +
+    console.log(`[lip-sync M-JPEG + Opus${insecure ? ', insecure context' : ''}] ${end.presented - start.presented} frames, ${end.late - start.late} late, ${end.resyncs} resyncs; presentation offset p50 ${off.p50} / p95 ${off.p95} ms (n ${off.n}); ` +
       `audio-to-video offset (played audio at presentation − frame mm_time) p50 ${av?.p50} / p95 ${av?.p95} ms, |p95| ${av?.abs95} ms (n ${av?.n}); ` +
       `video clock − sound heard: p50 ${pct(skews, 0.5)} / p5 ${pct(skews, 0.05)} / p95 ${pct(skews, 0.95)} ms; audio latency ~${pct(samples.map((s) => s.latency), 0.5).toFixed(0)} ms; ` +
       `STREAM_REPORT audio_delay ${end.audioDelayMs?.toFixed(0)} ms`);
@@ -90,7 +89,12 @@ async function lipSync(page: Page, xspice: XspiceServer, insecureHost: string | 
     await expect(overlay).toContainText(/frame timing p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
     await expect(overlay).toContainText(/A\/V offset p50 \/ p95\s*-?\d+ \/ -?\d+ ms/);
     await expect(overlay).toContainText(/opus · buffer \d+ ms/);
-    await page.screenshot({ path: test.info().outputPath('stats-overlay.png') });
+    // as a person sees it, narrow and wide (written to test-results)
+    for (const width of [390, 1920]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 1080 });
+      await expect(overlay).toBeVisible();
+      await page.screenshot({ path: test.info().outputPath(`stats-overlay-${width}${insecure ? '-insecure' : ''}.png`) });
+    }
   } finally {
     tone?.stop();
     await video?.stop();
@@ -105,17 +109,16 @@ test.describe('lip-sync', () => {
 
   test('with sound playing, frames are shown on the audio clock: presentation and audio-to-video offsets within one frame at p95', async ({ page, xspice }) => {
     test.setTimeout(120_000);
-    await lipSync(page, xspice, null);
+    await lipSync(page, xspice, false);
   });
 
   test('insecure context (no AudioWorklet, the fallback output): the same offsets within one frame at p95', async ({ xspice, browserName }, info) => {
     test.setTimeout(120_000);
     expect(browserName).toBe('chromium');
-    const launch = info.project.use.launchOptions ?? {};
-    const browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`, '--autoplay-policy=no-user-gesture-required'] });
+    const browser = await launchInsecure(info, ['--autoplay-policy=no-user-gesture-required']);
     try {
       const page = await browser.newPage();
-      await lipSync(page, xspice, INSECURE_HOST);
+      await lipSync(page, xspice, true);
       // the premise: the fallback played (no worklet in an insecure context)
       expect(await page.evaluate(() => ({ secure: isSecureContext, worklet: 'audioWorklet' in BaseAudioContext.prototype }))).toEqual({ secure: false, worklet: false });
     } finally {

@@ -6,7 +6,7 @@
  * Worker per display channel, the view's canvases for monitors. No toolbar: <spice-client>
  * (element.ts) adds that around it.
  *
- * Size: about 18 KB; this class is the library's public surface (every method, getter and
+ * Size: about 17 KB; this class is the library's public surface (every method, getter and
  * typed listener an embedder uses) in one place; the DOM glue lives in agent-glue.ts,
  * audio-glue.ts, mic-glue.ts and stats-glue.ts, the event wiring in client-wiring.ts and
  * client-status.ts.

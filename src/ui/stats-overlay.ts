@@ -62,14 +62,16 @@ export class SpiceStatsOverlay extends LitElement {
       background: rgb(0 0 0 / 0.7);
       padding: 6px 8px;
       border-radius: 4px;
-      white-space: nowrap;
+      /* on a narrow screen the values wrap inside the view instead of running off it */
+      box-sizing: border-box;
+      max-width: calc(100% - 16px);
     }
     h2 { font-size: 12px; margin: 0 0 2px; }
     /* one grid for every monitor and the sound, so all values line up in one column */
-    .grid { display: grid; grid-template-columns: max-content auto; gap: 0 8px; }
+    .grid { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0 8px; }
     .row { grid-column: 1 / -1; }
     dl { display: contents; }
-    dt { opacity: 0.75; }
+    dt { opacity: 0.75; white-space: nowrap; }
     dd { margin: 0; }
   `;
 
