@@ -4,7 +4,7 @@
 // and the bytes an xterm received.
 import type { Page } from '@playwright/test';
 import { test, expect, runOk, startEventLog, startXterm, type XEvent } from './harness/index';
-import { clientStatus, openClient, startClientProxy, waitForExactMatch, waitForInputs } from './harness/client';
+import { clientChannels, clientStatus, openClient, startClientProxy, waitForExactMatch, waitForInputs } from './harness/client';
 
 type El = HTMLElement & {
   toggleFullscreen(): Promise<void>;
@@ -214,7 +214,12 @@ test('typeText() types punctuation, capitals, tab and newline exactly and report
     const sentMs = Date.now() - t0;
     expect(skipped).toEqual(['ï', 'é', '€']);
     const want = text.replace(/[ïé€]/g, '');
-    expect(await term.waitForTyped((s) => s.length >= want.length, 20_000)).toBe(want);
+    const typed = await term.waitForTyped((s) => s.length >= want.length, 20_000).catch(async (e: Error) => {
+      const a = JSON.stringify(proxy.connections());
+      await new Promise((r) => setTimeout(r, 1000));
+      throw new Error(`${e.message}; proxy connections ${a}, 1 s later ${JSON.stringify(proxy.connections())}; client channels ${JSON.stringify(await clientChannels(page))}`);
+    });
+    expect(typed).toBe(want);
     console.log(`[typeText] ${want.length} characters: sent in ${sentMs} ms, all in the guest after ${Date.now() - t0} ms`);
     // with the guest's Caps Lock on, letters still come out as written
     await focusScreen(page);

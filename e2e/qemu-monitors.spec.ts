@@ -4,9 +4,12 @@
 // and it adds no monitor, and the first card shows SeaBIOS's screen exactly as QMP screendump has it.
 // A real guest with two QXL cards is checked after landing.
 import { test, expect } from './harness/index';
-import { clientChannels, clientStatus, clientScreenshot, openClient, startClientProxy } from './harness/client';
+import { clientChannels, clientStatus, clientDisplayStats, clientScreenshot, openClient, startClientProxy } from './harness/client';
 import { startQemu } from '../scripts/lib/qemu.mjs';
 import { comparePixels, describeComparison } from './harness/index';
+import { encodePng } from '../scripts/lib/truth.mjs';
+
+type Img = { width: number; height: number; rgba: Buffer };
 
 test('two QXL devices: display channels 0 and 1 both linked, no error, monitor 0 exact against the VM', async ({ page }) => {
   test.setTimeout(90_000);
@@ -29,14 +32,25 @@ test('two QXL devices: display channels 0 and 1 both linked, no error, monitor 0
 
     // monitor 0 is the first card's SeaBIOS screen, pixel-exact; the second card has no surface
     let detail = '';
+    let last: { mine: Img; truth: Img } | null = null;
     await expect.poll(async () => {
       const truth = await vm.screendump();
       const mine = await clientScreenshot(page, 0).catch((e: Error) => e);
       if (mine instanceof Error) return (detail = mine.message);
+      last = { mine, truth };
       const c = comparePixels(mine, truth);
       detail = describeComparison(c);
       return c.sameSize && c.mismatches === 0 ? 'exact' : detail;
-    }, { timeout: 30_000, message: detail }).toBe('exact');
+    }, { timeout: 30_000, message: detail }).toBe('exact').catch(async (e: Error) => {
+      // keep both pictures of a failed run: what is missing, and where, says which update was lost
+      const l = last as { mine: Img; truth: Img } | null;
+      if (l) {
+        await test.info().attach('client-monitor0.png', { body: encodePng(l.mine.width, l.mine.height, l.mine.rgba), contentType: 'image/png' });
+        await test.info().attach('vm-screendump.png', { body: encodePng(l.truth.width, l.truth.height, l.truth.rgba), contentType: 'image/png' });
+      }
+      await test.info().attach('client-display-stats.json', { body: JSON.stringify(await clientDisplayStats(page, 0).catch((err: Error) => err.message), null, 1), contentType: 'application/json' });
+      throw e;
+    });
     const monitors = await page.evaluate(() => (document.querySelector('spice-client') as unknown as { monitors: Array<{ channelId: number; head: number; width: number; height: number }> }).monitors);
     console.log(`[qemu two qxl] monitors: ${JSON.stringify(monitors)}`);
     expect(monitors.map((m) => `${m.channelId}:${m.head}`)).toEqual(['0:0']);

@@ -3,7 +3,8 @@
 //   1. Debian packages the e2e tests need (scripts/ensure-packages.mjs; apt-get only if missing)
 //   2. npm run build
 //   3. checks: scripts/check-imports.mjs (layer import rules), scripts/check-sizes.mjs (files over
-//      15 KB say why), scripts/check-bundle.mjs (gzipped client vs bundle-budget.json; only
+//      15 KB say why), scripts/check-types.mjs (unit tests and e2e specs type-check),
+//      scripts/check-bundle.mjs (gzipped client vs bundle-budget.json; only
 //      after a successful build step, reported as skipped otherwise)
 //   4. npx vitest run           (unit tests; e2e/ is excluded: those are Playwright specs)
 //   5. npx playwright test      (e2e against real Xspice servers)
@@ -92,7 +93,7 @@ if (pkgOk) {
       /** @type {string[]} */
       const notes = [];
       let passed = 0, failed = 0, skipped = 0;
-      for (const name of ['imports', 'sizes', 'bundle']) {
+      for (const name of ['imports', 'sizes', 'types', 'bundle']) {
         if (name === 'bundle' && buildOk !== true) {
           const why = buildOk === false ? 'build failed' : 'build skipped';
           console.log(`\ncheck-bundle: not run (${why}): the budget is checked only on a fresh build`);

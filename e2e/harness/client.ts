@@ -11,6 +11,8 @@ export interface ProxyHandle {
   port: number;
   url: string;
   wsUrl: string;
+  /** per relayed connection: bytes each way, paused sides (the proxy's RelayStats) */
+  connections(): Array<{ id: number; state: string; bytesClientToTarget: number; bytesTargetToClient: number; wsBufferedAmount: number; targetWritableLength: number; targetPaused: boolean; clientPaused: boolean }>;
   close(): Promise<void>;
 }
 

@@ -11,7 +11,7 @@
 // Size: one catalogue of known content (generated images, root window, xterm, xev log, xclock)
 // sharing the X queries and image cache at the top; split it by content kind if it grows.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run, runOk, sleep, startProcess, waitFor } from './proc.mjs';
@@ -28,6 +28,7 @@ export const CACHE_DIR = path.join(os.tmpdir(), 'spice-web-content');
  * @property {string} display
  * @property {NodeJS.ProcessEnv} env
  * @property {string} runDir
+ * @property {number} [pid]  the X server's PID when this process started it (for diagnostics)
  * @property {(cmd: string, args: string[], opts?: { name?: string, logFile?: string, env?: NodeJS.ProcessEnv }) => import('./proc.mjs').Proc} spawnClient
  */
 /** @typedef {import('./truth.mjs').Rect} Rect_ */
@@ -434,9 +435,14 @@ export async function startXterm(t, opts = {}) {
         const s = readTyped();
         const ok = typeof expected === 'string' ? s === expected : expected instanceof RegExp ? expected.test(s) : expected(s);
         return ok ? s : '';
-      }, { timeout, what: `typed text ${String(expected)} (have ${JSON.stringify(readTyped())})` }).catch((e) => {
+      }, { timeout, what: `typed text ${String(expected)} (have ${JSON.stringify(readTyped())})` }).catch(async (e) => {
         if (typeof expected === 'string' && expected === '' && readTyped() === '') return '';
-        throw e;
+        // where did the rest go: a stuck X server (it answers no request), the focus elsewhere,
+        // or a terminal that got the keys but whose `cat` did not read them
+        const x = await run('xdotool', ['getwindowfocus'], { env: t.env, timeout: 3000 }).catch((err) => ({ code: -1, stdout: '', stderr: String(err) }));
+        let xs = x.code === 0 ? `X answers, focus ${x.stdout.toString().trim()} (xterm ${h.window.id})` : `X does not answer in 3 s (${x.code} ${x.stderr.trim()})`;
+        if (x.code !== 0 && t.pid) xs += `; Xorg threads:\n${await stacks(t.pid)}\n`;
+        throw new Error(`${e.message}; ${xs}; ${catState(h.proc.pid)}; after the checks: ${JSON.stringify(readTyped())}`);
       }),
     async typeWithXdotool(text, delayMs = 12) {
       await h.focus();
@@ -453,6 +459,44 @@ export async function startXterm(t, opts = {}) {
       await runOk('xdotool', ['key', '--delay', '12', '--', ...keys], { env: t.env, timeout: 30_000 });
     },
   };
+}
+
+/**
+ * Where the xterm's `cat` is (for a failed wait): its state, kernel wait channel, and what its
+ * stdin (the pty) has pending, so a failure tells a key that never reached the terminal from one
+ * the terminal got but nobody read.
+ * @param {number} xtermPid
+ */
+function catState(xtermPid) {
+  try {
+    const kids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(xtermPid);
+      } catch {
+        return false;
+      }
+    });
+    if (!kids.length) return `the xterm (pid ${xtermPid}) has no child process`;
+    return kids.map((pid) => {
+      const read = (/** @type {string} */ f) => { try { return readFileSync(`/proc/${pid}/${f}`, 'utf8').trim(); } catch { return '?'; } };
+      const stat = read('stat').replace(/^.*\) /, '').split(' ');
+      const io = read('io').split('\n').filter((l) => /^(rchar|wchar|syscr|syscw)/.test(l)).join(' ');
+      return `child ${pid} (${read('comm')}) state ${stat[0]} wchan ${read('wchan')} ${io} syscall ${read('syscall').split(' ').slice(0, 4).join(' ')}`;
+    }).join('; ');
+  } catch (err) {
+    return `no process state (${String(err)})`;
+  }
+}
+
+/**
+ * Every thread's stack of process `pid` through gdb (when installed; function names only, no
+ * debug symbols needed), for a server that stopped answering.
+ * @param {number} pid
+ */
+async function stacks(pid) {
+  const r = await run('gdb', ['-p', String(pid), '-batch', '-ex', 'thread apply all bt 25'], { timeout: 60_000 }).catch((err) => ({ code: -1, stdout: Buffer.from(''), stderr: String(err) }));
+  const lines = r.stdout.toString().split('\n').filter((l) => /^(Thread|#)/.test(l));
+  return lines.length ? lines.join('\n') : `(no stacks: ${r.stderr.trim().split('\n').slice(-2).join(' ')})`;
 }
 
 /**

@@ -434,6 +434,16 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
       if (m.type === Msg.PING) {
         this.send(Msgc.PONG, buildPong(parsePing(SpiceReader.of(m.body))));
         this.watch.pinged();
+      } else if (m.type === Msg.SET_ACK) {
+        // The window counts from SET_ACK itself (spice-server zeroes its count, then counts the
+        // SET_ACK it sends), so it is taken here, as the message is read, not when it is run: a
+        // burst read in one go behind it would otherwise go uncounted, our ACKs would trail the
+        // server's count for the rest of the connection, and once that lag passes one window the
+        // server stops sending for an ACK we never send (protocol reference, "Flow control").
+        const a = parseSetAck(SpiceReader.of(m.body));
+        this.ackWindow = a.window;
+        this.ackCount = 0;
+        this.send(Msgc.ACK_SYNC, buildAckSync(a.generation));
       }
       if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
         this.ackCount = 0;
@@ -477,15 +487,9 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   private dispatch(type: number, body: Uint8Array): void | Promise<void> {
     const r = SpiceReader.of(body);
     switch (type) {
-      case Msg.SET_ACK: {
-        const a = parseSetAck(r);
-        this.ackWindow = a.window;
-        this.ackCount = 0;
-        this.send(Msgc.ACK_SYNC, buildAckSync(a.generation));
-        return;
-      }
+      case Msg.SET_ACK:
       case Msg.PING:
-        return; // answered in pump()
+        return; // answered in pump(), as they are read
       case Msg.NOTIFY:
         this.lifecycle.emit('notify', parseNotify(r));
         return;

@@ -114,6 +114,12 @@ export class PendingLink {
           this.waiters.splice(w, 1)[0]!.resolve(m);
         } else this.held.push(m);
       }
+      // held messages count toward the window as they are read, as on a linked channel: the
+      // destination stops sending once 2 windows go unacknowledged, held or not
+      if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
+        this.ackCount = 0;
+        this.send(Msgc.ACK);
+      }
     }
   }
 }

@@ -15,7 +15,7 @@ function setup(opts: GestureOptions = {}) {
       return t;
     },
   };
-  const take = () => acts.splice(0).map((a) => (a.type === 'press' || a.type === 'release' ? `${a.type} ${a.button} ${a.x},${a.y}` : a.type === 'move' ? `move ${a.x},${a.y}` : a.type === 'wheel' ? `wheel ${a.notches} ${a.x},${a.y}` : `zoom ${a.factor.toFixed(2)} ${a.x},${a.y} ${a.dx},${a.dy}`));
+  const take = () => acts.splice(0).map((a) => (a.type === 'press' || a.type === 'release' ? `${a.type} ${a.button} ${a.x},${a.y}` : a.type === 'move' ? `move ${a.x},${a.y}` : a.type === 'wheel' ? `wheel ${a.notches} ${a.x},${a.y}` : a.type === 'zoom' ? `zoom ${a.factor.toFixed(2)} ${a.x},${a.y} ${a.dx},${a.dy}` : ''));
   return { g, clock, take };
 }
 

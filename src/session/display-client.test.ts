@@ -50,7 +50,7 @@ describe('DisplayClient', () => {
     expect(w.got.slice(1)).toEqual([{ type: 'stats', id: 1 }, { type: 'screenshot', id: 2, head: 1 }]);
     c.relink({ connectionId: 2 });
     w.say({ type: 'screenshot', id: 2, blob: null, error: 'no head 1' });
-    const stats = { messages: {}, imageTypes: {}, streamTiming: { frames: 0, late: 0, meanMarginMs: null }, generation: 1, streams: { created: {}, presented: 0, dropped: 0, active: 0, reports: 0 } };
+    const stats = { messages: {}, imageTypes: {}, streamTiming: { frames: 0, late: 0, meanMarginMs: null }, generation: 1, streams: { created: {}, presented: 0, dropped: 0, active: 0, reports: 0 }, video: { at: 0, codec: null, received: 0, bytes: 0, presented: 0, dropped: 0, decodeMs: 0, decoded: 0, held: 0, late: 0, resyncs: 0, pending: 0, offset: null, audioDelayMs: null } };
     w.say({ type: 'stats', id: 1, stats });
     await expect(a).resolves.toEqual(stats);
     await expect(b).rejects.toThrow('no head 1');

@@ -14,6 +14,7 @@ import { DisplayChannel } from '../display-channel';
 import { BufferSink } from '../sink';
 import { StreamVideo, type FrameDecoder, type VideoDecoders } from './decoder';
 import { isKeyFrame } from './keyframe';
+import { isPicture, type StreamFrame } from './picture';
 
 const { VP8, VP9, H264, MJPEG } = VideoCodecType;
 
@@ -61,6 +62,8 @@ function fakeDecoders(log: string[]): VideoDecoders {
   };
 }
 const key = (v: number) => new Uint8Array([0x50, v, 0x01, 0x9d, 0x01, 0x2a]);
+/** the first pixel of a frame the fake decoders made (they always give the pixels themselves) */
+const first = (f: StreamFrame | null) => (f && !isPicture(f) && typeof f.pixels !== 'function' ? f.pixels[0] : undefined);
 const delta = (v: number) => new Uint8Array([0x51, v, 0x00]);
 
 describe('StreamVideo', () => {
@@ -68,11 +71,11 @@ describe('StreamVideo', () => {
     const log: string[] = [];
     const v = new StreamVideo(fakeDecoders(log), VP8, 2, 1);
     expect(await v.frame(delta(1), 0)).toBeNull();
-    expect((await v.frame(key(2), 0))?.pixels[0]).toBe(px(2, 0, 0));
+    expect(first(await v.frame(key(2), 0))).toBe(px(2, 0, 0));
     expect(await v.frame(delta(0xee), 0)).toBeNull(); // decoder error
     expect(await v.frame(delta(4), 0)).toBeNull(); // waits for a key frame
-    expect((await v.frame(key(5), 0))?.pixels[0]).toBe(px(5, 0, 0)); // recovered on a new decoder
-    expect((await v.frame(delta(6), 0))?.pixels[0]).toBe(px(6, 0, 0));
+    expect(first(await v.frame(key(5), 0))).toBe(px(5, 0, 0)); // recovered on a new decoder
+    expect(first(await v.frame(delta(6), 0))).toBe(px(6, 0, 0));
     expect(v.stats).toEqual({ decoded: 3, skipped: 2, errors: 1 });
     expect(log).toEqual(['create 2 2x1', 'decode key 2', 'decode delta 238', 'close', 'create 2 2x1', 'decode key 5', 'decode delta 6']);
   });
