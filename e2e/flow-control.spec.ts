@@ -8,7 +8,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, waitFor, waitForWindow, xsync } from './harness/index';
-import { clientStatus, openClient, startClientProxy, waitForExactMatch } from './harness/client';
+import { clientDisplayStats, clientStatus, openClient, startClientProxy, waitForExactMatch } from './harness/client';
 import { startBurstRelay } from './harness/burst-relay';
 
 test('a display burst read in one chunk with the SET_ACK is acknowledged: the picture keeps flowing and ends exact', async ({ page, xspice }) => {
@@ -34,7 +34,7 @@ test('a display burst read in one chunk with the SET_ACK is acknowledged: the pi
     expect(burst.messages).toBeGreaterThanOrEqual(41);
     await expect.poll(async () => (await clientStatus(page)).state, { timeout: 20_000 }).toBe('connected');
     // the printing goes on through the client's ACKs; stop it, and the picture must end exact
-    await expect.poll(async () => (await page.evaluate(() => (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ messages: Record<string, number> }> }).displayStats(0)).then((s) => Object.values(s.messages).reduce((a, b) => a + b, 0))), { timeout: 20_000 }).toBeGreaterThan(burst.messages + 100);
+    await expect.poll(async () => Object.values((await clientDisplayStats(page, 0)).messages).reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBeGreaterThan(burst.messages + 100);
     writeFileSync(stopFile, '');
     await waitFor(() => existsSync(`${stopFile}.done`), { timeout: 20_000, what: 'the terminal to stop printing' });
     await xsync(xspice);

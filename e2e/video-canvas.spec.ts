@@ -7,7 +7,7 @@
 // reads the surface (which settles pending frames first) must agree with it.
 import { insecureUrl, launchInsecure } from './harness/insecure';
 import { test, expect } from './harness/index';
-import { clientScreenshot, openClient, startClientProxy } from './harness/client';
+import { clientDisplayStats, clientScreenshot, openClient, startClientProxy } from './harness/client';
 import { grabFramebuffer } from '../scripts/lib/truth.mjs';
 import { startVideo, videoTotals, waitForMonitor } from './harness/video';
 import type { Page } from '@playwright/test';
@@ -120,7 +120,7 @@ test.describe('spice:mjpeg, a window over the video', () => {
       await expect.poll(async () => (await videoTotals(page)).codec, { timeout: 30_000 }).toBe('MJPEG');
       const t0 = await videoTotals(page);
       await expect.poll(async () => (await videoTotals(page)).presented - t0.presented, { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
-      const msgs = async () => (await page.evaluate(async () => (await (document.querySelector('spice-client') as unknown as { displayStats(i: number): Promise<{ messages: Record<string, number> }> }).displayStats(0)).messages));
+      const msgs = async () => (await clientDisplayStats(page, 0)).messages;
       const before = await msgs();
       // xlogo over the video's bottom right corner (no window manager: it lands where it asks)
       xspice.spawnClient('xlogo', ['-geometry', '140x100+220+160', '-bg', 'white', '-fg', 'black'], { name: 'xlogo' });

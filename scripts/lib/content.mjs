@@ -462,9 +462,8 @@ export async function startXterm(t, opts = {}) {
 }
 
 /**
- * Where the xterm's `cat` is (for a failed wait): its state, kernel wait channel, and what its
- * stdin (the pty) has pending, so a failure tells a key that never reached the terminal from one
- * the terminal got but nobody read.
+ * Where the xterm's `cat` is (for a failed wait): its state, kernel wait channel and read/write
+ * counters, so a failure tells a terminal whose reader is stuck from keys that never came.
  * @param {number} xtermPid
  */
 function catState(xtermPid) {

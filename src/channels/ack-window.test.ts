@@ -73,6 +73,6 @@ describe('ACK window on a migration destination before the switch', () => {
     t.onmessage!(concat([setAck(1, 20), ...Array.from({ length: 25 }, (_, i) => mmTime(i))]));
     expect(flow(clientFrames(t.sent.slice(linkSends)))).toEqual([Msgc.ACK_SYNC, Msgc.ACK]);
     expect(p.held.length).toBe(25);
-    expect({ window: p.ackWindow, count: p.ackCount }).toEqual({ window: 20, count: 6 });
+    expect({ window: p.ack.window, count: p.ack.count }).toEqual({ window: 20, count: 6 });
   });
 });

@@ -20,9 +20,10 @@ import { ChannelType, Msg, Msgc, channelTypeName } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import { MessageFramer, frameMessage, type RawMessage } from '../protocol/framing';
 import type { RsaOaepEncrypt } from '../protocol/link';
+import { AckWindow } from './ack-window';
 import { LinkStage, linkErrorOf, type LinkResult } from './link-stage';
 import { PendingLink } from './pending-link';
-import { MigrateFlags, parseMigrate, buildAckSync, buildPong, parseNotify, parsePing, parseSetAck, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
+import { MigrateFlags, parseMigrate, buildPong, parseNotify, parsePing, parseSubMessageList, parseWaitForChannels, parseDisconnecting, type WaitForChannel, type Notify } from '../protocol/base';
 import { SpiceReader } from '../protocol/reader';
 import { Emitter } from '../common/emitter';
 import { ConnectionWatch } from './watchdog';
@@ -107,8 +108,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
   /** serial of the last message fully processed (implicit with the mini header) */
   lastProcessedSerial = 0n;
   private inSerial = 0n;
-  private ackWindow = 0;
-  private ackCount = 0;
+  private ack = new AckWindow();
+  private readonly sendAck = (type: number, body?: Uint8Array): void => this.send(type, body);
   /** server caps from the link reply */
   serverCommonCaps: number[] = [];
   serverChannelCaps: number[] = [];
@@ -251,8 +252,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     this.outSerial = p.outSerial;
     this.inSerial = p.received;
     this.lastProcessedSerial = p.handled;
-    this.ackWindow = p.ackWindow;
-    this.ackCount = p.ackCount;
+    this.ack = p.ack;
     this.serverCommonCaps = p.result.serverCommonCaps;
     this.serverChannelCaps = p.result.serverChannelCaps;
     this.attach(p.transport);
@@ -353,8 +353,7 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
     // waits on the old connection's serials can never be met now
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
-    this.ackWindow = 0;
-    this.ackCount = 0;
+    this.ack = new AckWindow();
     this.relinked = true;
     this.start();
   }
@@ -434,21 +433,8 @@ export abstract class SpiceChannel<E extends Record<string, unknown> = Record<ne
       if (m.type === Msg.PING) {
         this.send(Msgc.PONG, buildPong(parsePing(SpiceReader.of(m.body))));
         this.watch.pinged();
-      } else if (m.type === Msg.SET_ACK) {
-        // The window counts from SET_ACK itself (spice-server zeroes its count, then counts the
-        // SET_ACK it sends), so it is taken here, as the message is read, not when it is run: a
-        // burst read in one go behind it would otherwise go uncounted, our ACKs would trail the
-        // server's count for the rest of the connection, and once that lag passes one window the
-        // server stops sending for an ACK we never send (protocol reference, "Flow control").
-        const a = parseSetAck(SpiceReader.of(m.body));
-        this.ackWindow = a.window;
-        this.ackCount = 0;
-        this.send(Msgc.ACK_SYNC, buildAckSync(a.generation));
       }
-      if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
-        this.ackCount = 0;
-        this.send(Msgc.ACK);
-      }
+      this.ack.read(m, this.sendAck);
       this.queue.push({ m, gen: this.gen });
     }
     if (!this.busy) void this.drain();

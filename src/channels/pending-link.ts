@@ -6,11 +6,12 @@
  * MIGRATE_DST_DO_SEAMLESS and its ACK/NACK) and holds everything else for the channel to process
  * after the switch, in order.
  */
-import { buildAckSync, buildPong, parsePing, parseSetAck } from '../protocol/base';
+import { buildPong, parsePing } from '../protocol/base';
 import { Msg, Msgc } from '../protocol/enums';
 import { SpiceProtocolError } from '../protocol/errors';
 import { MessageFramer, frameMessage, type RawMessage } from '../protocol/framing';
 import { SpiceReader } from '../protocol/reader';
+import { AckWindow } from './ack-window';
 import { LinkStage, type LinkParams, type LinkResult } from './link-stage';
 import type { Transport } from './transport';
 
@@ -23,9 +24,9 @@ export class PendingLink {
   received = 0n;
   handled = 0n;
   outSerial = 1n;
-  /** the destination's SET_ACK window, for the channel to keep acknowledging after the switch */
-  ackWindow = 0;
-  ackCount = 0;
+  /** the destination's ACK window (held messages count too), for the channel to take over at the switch */
+  readonly ack = new AckWindow();
+  private readonly sendAck = (type: number, body?: Uint8Array): void => this.send(type, body);
   lost: string | null = null;
   private waiters: Array<{ types: number[]; resolve: (m: RawMessage) => void; reject: (e: Error) => void }> = [];
 
@@ -103,10 +104,6 @@ export class PendingLink {
         this.send(Msgc.PONG, buildPong(parsePing(SpiceReader.of(m.body))));
       } else if (m.type === Msg.SET_ACK) {
         this.handled++;
-        const a = parseSetAck(SpiceReader.of(m.body));
-        this.ackWindow = a.window;
-        this.ackCount = 0;
-        this.send(Msgc.ACK_SYNC, buildAckSync(a.generation));
       } else {
         const w = this.waiters.findIndex((x) => x.types.includes(m!.type));
         if (w >= 0) {
@@ -114,12 +111,8 @@ export class PendingLink {
           this.waiters.splice(w, 1)[0]!.resolve(m);
         } else this.held.push(m);
       }
-      // held messages count toward the window as they are read, as on a linked channel: the
-      // destination stops sending once 2 windows go unacknowledged, held or not
-      if (this.ackWindow && ++this.ackCount >= this.ackWindow) {
-        this.ackCount = 0;
-        this.send(Msgc.ACK);
-      }
+      // every message counts toward the window as it is read, held ones too (ack-window.ts)
+      this.ack.read(m, this.sendAck);
     }
   }
 }
